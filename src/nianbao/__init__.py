@@ -1,0 +1,8 @@
+"""nianbao — read, check, store and write China's government information disclosure annual reports."""
+
+from nianbao.api import parse
+from nianbao.errors import NianbaoError, ParseError
+from nianbao.model import Report
+from nianbao.version import __version__
+
+__all__ = ["NianbaoError", "ParseError", "Report", "__version__", "parse"]

@@ -1,0 +1,125 @@
+"""The typed Report: what ``nianbao.parse`` returns and ``nianbao parse --json`` prints.
+
+Table keys come from the layout files (see ``nianbao.layouts``) and from
+``shared/spec/report-keys.md``; this module only fixes the shape around them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Number = int | float
+TableValues = dict[str, dict[str, Number | None]]
+Severity = Literal["error", "warning", "info"]
+Status = Literal["ok", "partial", "failed"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceLocation(_Model):
+    """Where a value or problem came from: a line (text, Markdown) or table/row/col (grids)."""
+
+    line: int | None = Field(None, description="1-based source line")
+    table: int | None = Field(None, description="0-based index of the physical table")
+    row: int | None = Field(None, description="0-based row in that table")
+    col: int | None = Field(None, description="0-based grid column in that row")
+
+
+class Contact(_Model):
+    address: str | None = Field(None, description="联系地址")
+    phone: str | None = Field(None, description="联系电话（传真不算）")
+    postcode: str | None = Field(None, description="邮编")
+    email: str | None = Field(None, description="电子邮箱")
+
+
+class Meta(_Model):
+    title: str | None = Field(None, description="标题（按原文）")
+    agency: str | None = Field(None, description="发布机关全称（按原文），原文未写则为 null")
+    year: int | None = Field(None, description="报告所属统计年度")
+    period: tuple[str, str] | None = Field(None, description="统计期限 [起, 止]，YYYY-MM-DD")
+    cited_templates: list[str] = Field(
+        default_factory=list, description='引用的格式文件："2019-60"、"2021-30"'
+    )
+    website: str | None = Field(None, description="年报电子版下载网址（按原文）")
+    contact: Contact = Field(default_factory=Contact, description="联系方式")
+    published: str | None = Field(None, description="落款或发布日期 YYYY-MM-DD")
+    region: list[str] = Field(
+        default_factory=list, description="原文点名的行政区划，由大到小，如 [江西省, 樟树市]"
+    )
+    level: str | None = Field(
+        None, description="机关层级：政府 / 部门 / 乡镇街道（按名称判断，无法判断为 null）"
+    )
+
+
+class Section(_Model):
+    key: str = Field(description="overview / proactive / requests / appeals / problems / other")
+    number: str = Field(description="官方序号 一…六")
+    heading: str = Field(description="原文标题")
+    text: str = Field(description="正文（不含表格），段落以换行分隔")
+    location: SourceLocation
+
+
+class NarrativeFigure(_Model):
+    key: str = Field(description="proactive_total / proactive_item / applications_received / …")
+    value: int = Field(description="数值")
+    label: str | None = Field(None, description="分项名称（如 政务动态）")
+    text: str = Field(description="原文片段")
+    section: str | None = Field(None, description="所在部分的 key")
+    location: SourceLocation
+
+
+class CellSource(_Model):
+    """Provenance of one statistical cell."""
+
+    table: str
+    row: str
+    column: str
+    value: Number | None
+    raw: str = Field(description="原文（未归一化）")
+    unit: str | None = Field(None, description="原文带的单位（件、万元…）")
+    label: str | None = Field(None, description="原文行标签")
+    location: SourceLocation
+
+
+class Problem(_Model):
+    """Something the parser could not place or had to leave out; never silent."""
+
+    code: str
+    severity: Severity
+    message: str
+    location: SourceLocation | None = None
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+
+
+class SourceInfo(_Model):
+    name: str | None = Field(None, description="文件名（从字节解析时为 null）")
+    format: str = Field(description="text / html / docx / markdown")
+    sha256: str
+    size: int
+    encoding: str | None = Field(None, description="文本类输入的编码")
+
+
+class Report(_Model):
+    status: Status = Field(description="ok：完整；partial：有缺失或无法归位的内容；failed：不是年报")
+    layout: Literal["2021", "2019", "mixed"] | None = Field(
+        None, description="按表头识别的格式；两种格式混用时为 mixed"
+    )
+    table_layouts: dict[str, Literal["2021", "2019"]] = Field(
+        default_factory=dict, description="每张表各自识别出的格式（table2、table3）"
+    )
+    meta: Meta = Field(default_factory=Meta)
+    table2: TableValues | None = None
+    table3: TableValues | None = None
+    table4: TableValues | None = None
+    sections: list[Section] = Field(default_factory=list)
+    narrative: list[NarrativeFigure] = Field(default_factory=list)
+    provenance: list[CellSource] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
+    source: SourceInfo | None = None
+    parser_version: str

@@ -1,0 +1,115 @@
+"""Text and number normalisation shared by every stage.
+
+Hand-written because the rules are specific to annual reports: which blank markers
+mean "no value", which units may trail a count, and how numbering prefixes such as
+``三、`` ``（三）`` ``2.`` are stripped before a label is compared with the layout.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# Blank markers from the spec: empty, &nbsp;, a lone dash or slash.
+BLANK_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "/", "\\", "－", "／", "—-"})
+UNITS = ("万元", "件", "条", "项", "个", "元", "次", "人")
+_WS = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_NUMBERING = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]"  # 一、
+    r"|[（(][一二三四五六七八九十\d]+[)）][、.．]?"  # （一） (1)
+    r"|\d+[、.．)）](?!\d)"  # 1. 1、 1)
+    r"|第[一二三四五六七八九十]+[部分项条]"
+    r")"
+)
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$")
+
+
+def fold(text: str) -> str:
+    """NFKC plus whitespace removal: full-width digits/brackets become ASCII, U+3000 vanishes."""
+    return _WS.sub("", unicodedata.normalize("NFKC", text))
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace (incl. U+3000) to one space and strip."""
+    return _WS.sub(" ", text).strip()
+
+
+def core(text: str) -> str:
+    """A label's core: folded, numbering prefixes and trailing colon stripped, quotes unified."""
+    s = fold(text)
+    for _ in range(3):  # "三、(一)" carries two prefixes
+        m = _NUMBERING.match(s)
+        if not m or m.end() == len(s):
+            break
+        s = s[m.end() :]
+    s = s.rstrip(":：")
+    return s.replace("“", '"').replace("”", '"').replace("「", '"').replace("」", '"')
+
+
+@dataclass(slots=True, frozen=True)
+class ParsedValue:
+    """The outcome of reading one statistical cell."""
+
+    value: int | float | None
+    unit: str | None = None
+    ok: bool = True  # False: the cell holds text that is not a number
+
+
+def parse_number(raw: str, *, money: bool = False, signed: bool = False) -> ParsedValue:
+    """Read a table cell: blank markers -> None; units and separators removed; never guesses."""
+    s = fold(raw)
+    if s in BLANK_MARKERS:
+        return ParsedValue(None)
+    unit = None
+    for u in UNITS:
+        if s.endswith(u) and len(s) > len(u):
+            unit, s = u, s[: -len(u)]
+            break
+    s = s.replace(",", "").replace("，", "")
+    if s.startswith("+") and not signed:
+        return ParsedValue(None, unit, ok=False)
+    if not _NUMBER.match(s):
+        return ParsedValue(None, unit, ok=False)
+    if "." in s:
+        try:
+            d = Decimal(s)
+        except InvalidOperation:  # pragma: no cover - regex guarantees a decimal
+            return ParsedValue(None, unit, ok=False)
+        if not money and d == d.to_integral_value():
+            return ParsedValue(int(d), unit)
+        return ParsedValue(float(d), unit)
+    return ParsedValue(int(s), unit)
+
+
+def is_numeric_cell(raw: str) -> bool:
+    """True for cells that look like a statistical value or are blank."""
+    pv = parse_number(raw, money=True, signed=True)
+    return pv.ok
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_int(text: str) -> int | None:
+    """Small Chinese numerals (up to 9999) as printed in narratives: 十二, 一百零五, 两千."""
+    if text.isdigit():
+        return int(text)
+    total, section, num = 0, 0, 0
+    units = {"十": 10, "百": 100, "千": 1000}
+    if not text:
+        return None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            num = _CN_DIGITS[ch]
+        elif ch in units:
+            section += (num or 1) * units[ch]
+            num = 0
+        elif ch == "万":
+            total += (section + num) * 10000
+            section, num = 0, 0
+        else:
+            return None
+    return total + section + num
