@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from nianbao.errors import parse_error
+from nianbao.errors import NianbaoError, parse_error
 from nianbao.model import Report, SourceInfo
 from nianbao.readers import read_document
 from nianbao.recognise import recognise
@@ -59,8 +59,15 @@ def parse(source: str | os.PathLike | bytes, *, format: str | None = None) -> Re
     ``status="partial"`` and its ``problems``.
     """
     data, where = read_input(source)
-    doc, encoding = read_document(data, format, where)
-    report = recognise(doc, where)
+    try:
+        doc, encoding = read_document(data, format, where)
+        report = recognise(doc, where)
+    except NianbaoError:
+        raise
+    except RecursionError:
+        raise parse_error("internal_error", where, detail="文档嵌套过深") from None
+    except Exception as exc:  # a bug must not stop a batch; the cause stays chained for developers
+        raise parse_error("internal_error", where, detail=type(exc).__name__) from exc
     report.source = SourceInfo(
         name=Path(where).name if where else None,
         format=doc.format,

@@ -48,6 +48,7 @@ MESSAGES: dict[str, str] = {
     "not_a_report": "内容不是政府信息公开工作年度报告（未找到统计表，也未找到年报的各部分标题）；"
     "请确认文件是否选错。",
     "blank_template": "这是一份空白的年报格式模板（表格中没有任何数值）；请填写数据后再解析。",
+    "internal_error": "解析时发生内部错误（{detail}）；这是 nianbao 的缺陷，请把该文件和本信息报告给开发者。",
     "unknown_format": "无法识别的输入格式“{detail}”；可选：text、html、docx、markdown。",
 }
 

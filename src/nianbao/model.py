@@ -106,20 +106,29 @@ class SourceInfo(_Model):
 
 
 class Report(_Model):
-    status: Status = Field(description="ok：完整；partial：有缺失或无法归位的内容；failed：不是年报")
+    status: Status = Field(
+        description="ok：完整；partial：有缺失或无法归位的内容（见 problems）；"
+        "failed 只出现在批量输出（--jsonl）中无法读取的文件记录里"
+    )
     layout: Literal["2021", "2019", "mixed"] | None = Field(
         None, description="按表头识别的格式；两种格式混用时为 mixed"
     )
     table_layouts: dict[str, Literal["2021", "2019"]] = Field(
         default_factory=dict, description="每张表各自识别出的格式（table2、table3）"
     )
-    meta: Meta = Field(default_factory=Meta)
-    table2: TableValues | None = None
-    table3: TableValues | None = None
-    table4: TableValues | None = None
-    sections: list[Section] = Field(default_factory=list)
-    narrative: list[NarrativeFigure] = Field(default_factory=list)
-    provenance: list[CellSource] = Field(default_factory=list)
-    problems: list[Problem] = Field(default_factory=list)
-    source: SourceInfo | None = None
-    parser_version: str
+    meta: Meta = Field(default_factory=Meta, description="元数据，见下文")
+    table2: TableValues | None = Field(None, description="表二 {行 key: {列 key: 值}}；原文没有该表为 null")
+    table3: TableValues | None = Field(None, description="表三 {行 key: {列 key: 值}}；原文没有该表为 null")
+    table4: TableValues | None = Field(None, description="表四 {分组 key: {列 key: 值}}；原文没有该表为 null")
+    sections: list[Section] = Field(default_factory=list, description="六个部分：key、序号、原文标题、正文、位置")
+    narrative: list[NarrativeFigure] = Field(
+        default_factory=list, description="正文中读者会核对的数字（主动公开条数、收到申请件数等）"
+    )
+    provenance: list[CellSource] = Field(
+        default_factory=list, description="每个统计单元格的出处：表、行、列、值、原文、单位、位置"
+    )
+    problems: list[Problem] = Field(
+        default_factory=list, description="解析问题（无法归位、缺失的行或表等），见下文"
+    )
+    source: SourceInfo | None = Field(None, description="输入：文件名、格式、SHA-256、大小、编码")
+    parser_version: str = Field(description="产生此结果的 nianbao 版本")

@@ -1,0 +1,96 @@
+"""Generate the reference documentation from the code (``python -m nianbao.docs``).
+
+docs/output.md is never edited by hand: keys and labels come from the layout data,
+field descriptions from the pydantic model, codes from the error/problem catalogues.
+tests/test_docs.py fails when the committed file differs from what this produces.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from nianbao.errors import MESSAGES
+from nianbao.layouts import layouts
+from nianbao.model import Contact, Meta, Report
+from nianbao.normalize import BLANK_MARKERS, UNITS
+from nianbao.problems import PROBLEM_CODES
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _fields(model) -> list[str]:
+    rows = ["| key | 说明 |", "|---|---|"]
+    for name, f in model.model_fields.items():
+        rows.append(f"| `{name}` | {f.description or ''} |")
+    return rows
+
+
+def output_doc() -> str:
+    out = ["# `nianbao parse --json` 输出说明（由代码生成，请勿手工修改）", "",
+           "本文件由 `python -m nianbao.docs` 根据布局数据（`src/nianbao/layouts/*.toml`）、"
+           "数据模型和错误目录生成。键名与 `shared/spec/report-keys.md` 一致，跨版本稳定。", "",
+           "## 顶层字段", "", *_fields(Report), "",
+           "## 官方格式", "", "| layout | 模板 | 适用年度 |", "|---|---|---|"]
+    for lay in layouts().values():
+        end = "起" if lay.years[1] >= 9999 else f"–{lay.years[1]}"
+        out.append(f"| `{lay.key}` | {lay.template_label} | {lay.years[0]}{end} |")
+    out += ["", "格式按表头识别，从不依据报告引用的模板文号；两种格式混用时 `layout` 为 `mixed`，"
+            "`table_layouts` 给出每张表各自的格式。", "",
+            "## 单元格取值规则", "",
+            "- 数值为 JSON 数字（整数；金额为小数），原文空白为 `null`。空白包括：空、`&nbsp;`、"
+            + "、".join(f"`{m}`" for m in sorted(BLANK_MARKERS) if m) + "。",
+            "- 全角数字、千位分隔符、首尾空白（含全角空格 U+3000）会被归一化；末尾单位（"
+            + "、".join(UNITS) + "）会被去掉并记录在 `provenance[].unit` 中，不做换算。",
+            "- 每个单元格的原文（`raw`）和出处（`location`：文本/Markdown 为行号，网页/Word 为"
+            "表格序号、行、列，均从 0 起算；行号从 1 起算）记录在 `provenance` 中。",
+            "- 非数字文字（如“无”）的单元格取 `null`，并报告 `cell_not_numeric`。", ""]
+    for lay in layouts().values():
+        out += [f"## 布局 `{lay.key}`", "", f"### 表二 `table2`（{lay.table2.label}）", "",
+                "| 行 key | 行标签 | 第二十条 | 列 key（列标签） |", "|---|---|---|---|"]
+        for r in lay.table2.rows:
+            cols = "、".join(f"`{c.key}`（{c.label}）" for c in lay.table2.row_columns(r))
+            out.append(f"| `{r.key}` | {r.label} | {r.item or ''} | {cols} |")
+        t3 = lay.table3
+        out += ["", f"### 表三 `table3`（{t3.label}）", "",
+                "列：" + "，".join(f"`{c.key}` {c.label}" for c in t3.columns), "",
+                "| 行 key | 行标签 | 所属分组 |", "|---|---|---|"]
+        groups = {g.key: g.label for g in t3.groups}
+        for r in t3.rows:
+            out.append(f"| `{r.key}` | {r.label} | {groups.get(r.group, '')} |")
+        t4 = lay.table4
+        out += ["", f"### 表四 `table4`（{t4.label}）", "",
+                "列：" + "，".join(f"`{c.key}` {c.label}" for c in t4.columns), "",
+                "| 分组 key | 标签 |", "|---|---|"]
+        out += [f"| `{g.key}` | {g.label} |" for g in t4.groups]
+        out += ["", "### 各部分 `sections[].key`", "", "| key | 序号 | 官方标题 |", "|---|---|---|"]
+        out += [f"| `{s.key}` | {s.number} | {s.label} |" for s in lay.sections]
+        out.append("")
+    out += ["## 元数据 `meta`", "", *_fields(Meta), "", "### `meta.contact`", "", *_fields(Contact),
+            "", "## 解析问题 `problems[].code`", "",
+            "解析器无法归位或不得不舍弃的内容都会列在 `problems` 中，从不静默丢弃。"
+            "有 error 或 warning 级问题时 `status` 为 `partial`，命令行退出码为 1。", "",
+            "| code | 级别 | 含义 |", "|---|---|---|"]
+    out += [f"| `{c}` | {sev} | {text} |" for c, (sev, text) in PROBLEM_CODES.items()]
+    out += ["", "## 无法读取的输入（退出码 2）", "",
+            "以下错误不产生报告；批量处理时其他文件照常处理。", "", "| code | 提示信息 |", "|---|---|"]
+    out += [f"| `{c}` | {m.replace('{', '‹').replace('}', '›')} |" for c, m in MESSAGES.items()]
+    return "\n".join(out) + "\n"
+
+
+GENERATED = {"output.md": output_doc}
+
+
+def write_all(target: Path = DOCS) -> list[Path]:
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fn in GENERATED.items():
+        path = target / name
+        path.write_text(fn(), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for p in write_all(Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS):
+        print(f"已生成 {p}")

@@ -1,0 +1,19 @@
+"""Shared test helpers: paths and running the real command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
+SHARED = ROOT.parent / "shared"
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m nianbao`` for real, as a user would."""
+    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "LANG": "C.UTF-8"})
