@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 # Blank markers from the spec: empty, &nbsp;, a lone dash or slash.
@@ -36,6 +37,7 @@ def squash(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=16384)  # labels repeat across every report; memoising is most of the speed
 def core(text: str) -> str:
     """A label's core: folded, numbering prefixes and trailing colon stripped, quotes unified."""
     s = fold(text)
@@ -57,6 +59,7 @@ class ParsedValue:
     ok: bool = True  # False: the cell holds text that is not a number
 
 
+@lru_cache(maxsize=16384)  # most cells are "0" or small numbers; results are immutable
 def parse_number(raw: str, *, money: bool = False, signed: bool = False) -> ParsedValue:
     """Read a table cell: blank markers -> None; units and separators removed; never guesses."""
     s = fold(raw)

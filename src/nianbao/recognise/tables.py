@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from nianbao.document import Cell, Document, Table
 from nianbao.layouts import Matcher, TableSpec, layouts
@@ -20,7 +21,9 @@ _ITEM = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]+)[)
 
 
 def _loc(cell: Cell) -> SourceLocation:
-    return SourceLocation(**cell.loc.as_dict())
+    # model_construct: the values come from our own reader, validation would only cost time
+    loc = cell.loc
+    return SourceLocation.model_construct(line=loc.line, table=loc.table, row=loc.row, col=loc.col)
 
 
 def _merged(old, new):
@@ -44,6 +47,7 @@ class _Vocabulary:
     columns: dict = field(default_factory=dict)
     column_layouts: dict = field(default_factory=dict)
     boilerplate: tuple = ()
+    _memo: dict = field(default_factory=dict)  # (kind, label[, groups]) -> match; labels repeat
 
     @classmethod
     def build(cls, name: str) -> _Vocabulary:
@@ -63,6 +67,12 @@ class _Vocabulary:
         return v
 
     def match_row(self, label: str, groups_seen: set[str]) -> str | None:
+        memo_key = ("row", label, frozenset(groups_seen))
+        if memo_key not in self._memo:
+            self._memo[memo_key] = self._match_row(label, groups_seen)
+        return self._memo[memo_key]
+
+    def _match_row(self, label: str, groups_seen: set[str]) -> str | None:
         exact = [r for r in self.rows.values() if label in r.matcher.exact]
         found = exact or [r for r in self.rows.values() if r.matcher.matches(label)]
         for r in found:
@@ -71,15 +81,29 @@ class _Vocabulary:
         return None
 
     def match_group(self, label: str) -> str | None:
-        return next((g.key for g in self.groups.values() if g.matcher.matches(label)), None)
+        memo_key = ("group", label)
+        if memo_key not in self._memo:
+            self._memo[memo_key] = next(
+                (g.key for g in self.groups.values() if g.matcher.matches(label)), None)
+        return self._memo[memo_key]
+
 
     def match_column(self, label: str) -> str | None:
+        memo_key = ("column", label)
+        if memo_key not in self._memo:
+            self._memo[memo_key] = self._match_column(label)
+        return self._memo[memo_key]
+
+    def _match_column(self, label: str) -> str | None:
         exact = [c for c in self.columns.values() if label in c.matcher.exact]
         found = exact or [c for c in self.columns.values() if c.matcher.matches(label)]
         return found[0].key if found else None
 
     def is_boilerplate(self, label: str) -> bool:
-        return any(b in label for b in self.boilerplate)
+        memo_key = ("boilerplate", label)
+        if memo_key not in self._memo:
+            self._memo[memo_key] = any(b in label for b in self.boilerplate)
+        return self._memo[memo_key]
 
 
 @dataclass
@@ -110,9 +134,14 @@ class TablesOutcome:
     problems: list[Problem]
 
 
+@cache
+def _vocabularies() -> dict[str, _Vocabulary]:
+    return {n: _Vocabulary.build(n) for n in ("table2", "table3", "table4")}
+
+
 class _Recogniser:
     def __init__(self) -> None:
-        self.vocab = {n: _Vocabulary.build(n) for n in ("table2", "table3", "table4")}
+        self.vocab = _vocabularies()
         self.results = {n: _TableResult(n) for n in self.vocab}
         self.provenance: list[CellSource] = []
         self.problems: list[Problem] = []
@@ -142,9 +171,9 @@ class _Recogniser:
                          f"{_TABLE_CN[table]}“{label}”一行的单元格“{cell.text.strip()}”不是数字，"
                          "已按空白处理；请改为数字或留空。", cell, table, row_key, col_key)
         row_values[col_key] = pv.value
-        self.provenance.append(CellSource(table=table, row=row_key, column=col_key, value=pv.value,
-                                          raw=cell.text, unit=pv.unit, label=label,
-                                          location=_loc(cell)))
+        self.provenance.append(CellSource.model_construct(
+            table=table, row=row_key, column=col_key, value=pv.value, raw=cell.text, unit=pv.unit,
+            label=label, location=_loc(cell)))
 
     def unplaced(self, cells: list[Cell], table: str | None) -> None:
         for c in cells:

@@ -1,0 +1,114 @@
+"""Parse speed and memory per input format, on generated reports (run by hand, not in CI).
+
+    .venv/bin/python benchmarks/bench_parse.py            # 1,000 reports per format
+    .venv/bin/python benchmarks/bench_parse.py --n 2000 --write   # also update docs/benchmarks.md
+
+Each (format, n) is measured in a fresh child process so that peak memory (ru_maxrss)
+belongs to that run alone. Reports are generated to disk first; only ``nianbao.parse``
+of each file is timed, one core, one process. Memory flatness is shown by measuring the
+same format at n/4, n/2 and n: the peak must not grow with n.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FORMATS = ("text", "markdown", "html", "docx")
+TARGETS = {"text": 300, "markdown": 300, "html": 100, "docx": 100}
+
+
+def generate(directory: Path, fmt: str, n: int, seed: int) -> None:
+    from nianbao.synth import corpus
+
+    for i, (name, data) in enumerate(corpus(n, seed=seed, formats=(fmt,))):
+        (directory / f"{i:06d}_{Path(name).name}").write_bytes(data)
+
+
+def child(directory: Path) -> dict:
+    """Parse every file in ``directory``; report rate and peak memory of this process."""
+    import nianbao
+
+    files = sorted(directory.iterdir())
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    statuses: dict[str, int] = {}
+    start = time.perf_counter()
+    for f in files:
+        try:
+            status = nianbao.parse(f).status
+        except nianbao.ParseError as exc:
+            status = exc.code
+        statuses[status] = statuses.get(status, 0) + 1
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"n": len(files), "seconds": elapsed, "rate": len(files) / elapsed,
+            "peak_rss_mb": peak / 1024, "rss_before_mb": base_rss / 1024, "statuses": statuses}
+
+
+def measure(fmt: str, n: int, seed: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp), fmt, n, seed)
+        proc = subprocess.run([sys.executable, __file__, "--child", tmp], capture_output=True,
+                              text=True, check=True)
+        return json.loads(proc.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--formats", default=",".join(FORMATS))
+    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(Path(args.child))))
+        return
+    rows = []
+    for fmt in args.formats.split(","):
+        sizes = [args.n // 4, args.n // 2, args.n]
+        runs = {k: measure(fmt, k, args.seed) for k in sizes}
+        full = runs[args.n]
+        rows.append((fmt, full, runs))
+        peaks = " / ".join(f"{runs[k]['peak_rss_mb']:.0f}" for k in sizes)
+        print(f"{fmt:9s} {full['rate']:8.1f} 份/秒  (目标 ≥{TARGETS[fmt]})  "
+              f"峰值内存 {peaks} MB (n={'/'.join(map(str, sizes))})  {full['statuses']}")
+    if args.write:
+        write_doc(rows, args)
+
+
+def write_doc(rows, args) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# 基准测试\n"
+    start, end = "<!-- parse:start -->", "<!-- parse:end -->"
+    lines = [start, "",
+             f"测量日期 {time.strftime('%Y-%m-%d')}，{platform.processor() or platform.machine()}，"
+             f"Python {platform.python_version()}，单进程单核；"
+             f"命令 `python benchmarks/bench_parse.py --n {args.n} --write`。", "",
+             "| 格式 | 份数 | 速度（份/秒） | 目标 | 峰值内存 MB（n/4 · n/2 · n） | 结果 |",
+             "|---|---|---|---|---|---|"]
+    for fmt, full, runs in rows:
+        peaks = " · ".join(f"{r['peak_rss_mb']:.0f}" for r in runs.values())
+        ok = "达标" if full["rate"] >= TARGETS[fmt] else "未达标"
+        lines.append(f"| {fmt} | {full['n']} | {full['rate']:.0f} | ≥ {TARGETS[fmt]} | {peaks} | "
+                     f"{ok}；{full['statuses']} |")
+    lines += ["", end]
+    block = "\n".join(lines)
+    if start in text:
+        text = text.split(start)[0] + block + text.split(end, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n## 解析速度与内存\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+    print(f"已更新 {path}")
+
+
+if __name__ == "__main__":
+    main()
