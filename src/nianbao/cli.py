@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -94,7 +95,7 @@ def parse_command(
     results: list[tuple[Path, Report | NianbaoError]] = []
     worst = EXIT_OK
     if not files:
-        err.print("[red]错误：没有找到任何文件；请检查给出的目录。[/] [no_input]")
+        err.print("[red]错误：没有找到任何文件；请检查给出的目录。[/] \\[no_input]")
         raise typer.Exit(EXIT_UNREADABLE)
 
     def handle(path: Path) -> None:
@@ -106,7 +107,7 @@ def parse_command(
         results.append((path, result))
         if isinstance(result, NianbaoError):
             worst = EXIT_UNREADABLE
-            err.print(f"[red]错误：[/]{result.one_line()}", soft_wrap=True, highlight=False)
+            err.print(f"[red]错误：[/]{escape(result.one_line())}", soft_wrap=True, highlight=False)
             if as_jsonl:
                 sys.stdout.write(json.dumps(_error_record(path, result), ensure_ascii=False) + "\n")
         else:
@@ -161,7 +162,8 @@ def _print_summary(results: list[tuple[Path, Report | NianbaoError]], console: C
         t.add_row(str(path), status, r.layout or "", r.meta.agency or "",
                   str(r.meta.year or ""), problems)
     console.print(t)
-    console.print(f"完整 {counts['ok']} 份，部分 {counts['partial']} 份，无法读取 {counts['failed']} 份。")
+    console.print(f"完整 {counts['ok']} 份，部分 {counts['partial']} 份，"
+                  f"无法读取 {counts['failed']} 份。")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,10 +28,15 @@ def sniff_format(data: bytes, text: str | None = None) -> str:
     if text is None:
         return "text"
     head = text[:4096]
-    if _HTML_SNIFF.search(head):
+    # A whole HTML page announces itself. Markdown from PDF converters carries <br> in
+    # pipe-table cells and sometimes whole <table> blocks, so bare tags only mean HTML
+    # when the text shows no Markdown structure.
+    if re.search(r"<(?:!doctype\s+html|html|head|body|meta)[\s/>]", head, re.I):
         return "html"
     if len(_MD_TABLE_LINE.findall(text)) >= 3 or _MD_HEADING.search(text):
         return "markdown"
+    if _HTML_SNIFF.search(head):
+        return "html"
     return "text"
 
 
@@ -64,9 +69,11 @@ def decode(data: bytes, where: str | None = None) -> tuple[str, str]:
                               else "utf-16-be"]
             for enc in candidates_u16:
                 try:
-                    return data.decode(enc), enc
+                    text = data.decode(enc)
                 except UnicodeDecodeError:
-                    pass
+                    continue
+                if not _looks_binary(text):
+                    return text, enc
         raise parse_error("binary_input", where)
     candidates: list[str] = []
     m = _META_CHARSET.search(data[:4096])

@@ -272,13 +272,17 @@ class _Recogniser:
             return True
         keys = [(v.match_column(x), c) for x, c in zip(cores, cells, strict=True) if x]
         cols = [(k, c) for k, c in keys if k]
-        if not cols or not any("信息内容" in x for x in cores) and len(cols) < len(keys):
+        if not cols or (not any("信息内容" in x for x in cores) and len(cols) < len(keys)):
             return False
         self.current = "table2"
         self.results["table2"].found = True
         self.t2_columns = []
         for k, c in cols:
             start = c.loc.col if c.loc.col is not None else len(self.t2_columns)
+            last = self.t2_columns[-1] if self.t2_columns else None
+            if last and last[0] == k and last[2] == start:  # merged header repeated per cell
+                self.t2_columns[-1] = (k, last[1], start + c.colspan)
+                continue
             self.t2_columns.append((k, start, start + c.colspan))
             self.results["table2"].vote(v.column_layouts[k])
         return True
@@ -311,6 +315,8 @@ class _Recogniser:
                 col = next((k for k, s, e in columns if s <= cell.loc.col < e), None)
             elif pos < len(columns):
                 col = columns[pos][0]
+            if col is not None and col in assigned and fold(cell.text) == fold(assigned[col].text):
+                continue  # a merged value cell repeated in every spanned cell
             if col is None or col in assigned:
                 if fold(cell.text):
                     leftover.append(cell)
@@ -341,7 +347,12 @@ class _Recogniser:
             return
         res.seen_rows.add(row_key)
         width = len(v.specs[next(iter(v.specs))].columns)
-        if len(values) > width:  # trailing empty cells, e.g. a ragged Markdown row
+        # empty cells of a merged label (Markdown, PDF converters) or a ragged row's tail
+        while len(values) > width and not fold(values[0].text):
+            values = values[1:]
+        while len(values) > width and not fold(values[-1].text):
+            values = values[:-1]
+        if len(values) > width:
             extra = values[width:]
             values = values[:width]
             self.unplaced(extra, "table3")
@@ -394,7 +405,10 @@ class _Recogniser:
                              "或其中没有任何数值；请确认报告包含完整的统计表。", table=name)
                 continue
             spec = layouts()[lay_by_table.get(name, fallback)].tables[name]
-            order = [r.key for r in spec.rows] if name != "table4" else list(self.vocab[name].groups)
+            if name == "table4":
+                order = list(self.vocab[name].groups)
+            else:
+                order = [r.key for r in spec.rows]
             if name == "table4":
                 col_order = [c.key for c in spec.columns]
             for key in order:
