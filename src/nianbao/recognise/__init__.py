@@ -22,10 +22,12 @@ def recognise(doc: Document, where: str | None = None) -> Report:
     found_tables = [n for n, t in tables.tables.items() if t is not None]
     if not found_tables and len(sections) < 3:
         raise parse_error("not_a_report", where)
-    if found_tables and all(v is None for t in found_tables
-                            for row in tables.tables[t].values() for v in row.values()):
-        if not any(s.text.strip() and "文字描述" not in s.text for s in sections):
-            raise parse_error("blank_template", where)
+    no_values = all(v is None for t in found_tables
+                    for row in tables.tables[t].values() for v in row.values())
+    # the blank official template: empty tables and only its placeholder "（文字描述）" texts
+    if found_tables and no_values and not any(
+            s.text.strip() and "文字描述" not in s.text for s in sections):
+        raise parse_error("blank_template", where)
     meta = extract_meta(doc, sections)
     problems: list[Problem] = list(tables.problems)
     lay = set(tables.table_layouts.values())
