@@ -51,7 +51,10 @@ def test_news_article_is_not_a_report():
 
 def test_pdf_and_old_word_are_refused_clearly():
     assert _code(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n") == "pdf_unsupported"
-    assert _code(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600) == "doc_unsupported"
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
+    assert _code(ole) == "doc_unsupported"
+    encrypted = ole + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 100
+    assert _code(encrypted) == "docx_encrypted"
 
 
 def test_truncated_and_corrupt_docx(tmp_path):
@@ -150,3 +153,10 @@ def test_cli_single_bad_file_exit_2_one_line(tmp_path, payload, code):
     assert proc.stdout == ""
     lines = [x for x in proc.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and f"[{code}]" in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_bom_less_utf16_text_is_read():
+    text = SEEDS[1].read_text(encoding="utf-8")
+    for enc in ("utf-16-le", "utf-16-be", "utf-16"):
+        report = nianbao.parse(text.encode(enc))
+        assert report.table2["licensing"]["decisions"] == 31

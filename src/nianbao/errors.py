@@ -42,7 +42,10 @@ MESSAGES: dict[str, str] = {
     "请将文件另存为 UTF-8 编码后重试。",
     "pdf_unsupported": "暂不支持直接读取 PDF；请先用 PDF 转换工具转为 Markdown 或文本后再解析。",
     "doc_unsupported": "这是旧版 Word（.doc）文件，暂不支持；请在 Word 或 WPS 中另存为 .docx 后重试。",
-    "zip_not_docx": "这是一个 ZIP 压缩包而不是 Word 文档；请解压后分别解析其中的年报。",
+    "zip_not_docx": "这是一个 ZIP 压缩包或 Excel/PowerPoint 等文件，不是 Word 文档；"
+    "如是压缩包请解压后分别解析其中的年报。",
+    "docx_encrypted": "这是一份设置了打开密码的 Word 文档，无法读取；请在 Word 或 WPS 中取消密码后"
+    "另存为 .docx 再解析。",
     "docx_corrupt": "Word 文档已损坏或不完整（{detail}）；请重新下载或在 Word 中打开后另存为 .docx。",
     "archive_too_large": "Word 文档解压后过大（{size}，上限 {limit}），疑似压缩炸弹；已拒绝读取。",
     "not_a_report": "内容不是政府信息公开工作年度报告（未找到统计表，也未找到年报的各部分标题）；"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Blank markers from the spec: empty, &nbsp;, a lone dash or slash.
 BLANK_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "/", "\\", "－", "／", "—-"})

@@ -45,6 +45,9 @@ def reject_binary(data: bytes, where: str | None) -> None:
     if data.startswith(b"%PDF"):
         raise parse_error("pdf_unsupported", where)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
+        # a password-protected .docx is an OLE2 container too, holding an EncryptedPackage stream
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise parse_error("docx_encrypted", where)
         raise parse_error("doc_unsupported", where)
 
 
@@ -62,19 +65,7 @@ def decode(data: bytes, where: str | None = None) -> tuple[str, str]:
             except UnicodeDecodeError:
                 break
     if b"\x00" in data[:8192]:
-        sample = data[:8192]
-        if sample.count(b"\x00") > len(sample) // 4 and (sample[1::2].count(0) > len(sample) // 3
-                                                        or sample[0::2].count(0) > len(sample) // 3):
-            candidates_u16 = ["utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0)
-                              else "utf-16-be"]
-            for enc in candidates_u16:
-                try:
-                    text = data.decode(enc)
-                except UnicodeDecodeError:
-                    continue
-                if not _looks_binary(text):
-                    return text, enc
-        raise parse_error("binary_input", where)
+        return _decode_utf16_or_refuse(data, where)  # raises unless BOM-less UTF-16 text
     candidates: list[str] = []
     m = _META_CHARSET.search(data[:4096])
     if m:
@@ -102,6 +93,29 @@ def decode(data: bytes, where: str | None = None) -> tuple[str, str]:
     if best is None or _looks_binary(str(best)):
         raise parse_error("binary_input" if _looks_binary_bytes(data) else "encoding_unknown", where)
     return str(best), best.encoding
+
+
+def _decode_utf16_or_refuse(data: bytes, where: str | None) -> tuple[str, str]:
+    """NUL bytes mean BOM-less UTF-16 text (Word's "Unicode text" export) or binary data."""
+    sample = data[:8192]
+    even_zeros, odd_zeros = sample[0::2].count(0), sample[1::2].count(0)
+    order = ("utf-16-le", "utf-16-be") if odd_zeros >= even_zeros else ("utf-16-be", "utf-16-le")
+    for enc in order:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if any(w in text for w in _REPORT_WORDS) or _plausible_text(text):
+            return text, enc
+    raise parse_error("binary_input", where)
+
+
+def _plausible_text(text: str) -> bool:
+    """Mostly printable ASCII and CJK: what a wrongly decoded byte stream rarely is."""
+    sample = text[:4096]
+    common = sum(1 for ch in sample if " " <= ch <= "~" or ch in "\t\n\r"
+                 or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+    return bool(sample) and common > len(sample) * 0.9
 
 
 def _looks_binary(text: str) -> bool:

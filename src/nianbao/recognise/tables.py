@@ -405,10 +405,7 @@ class _Recogniser:
                              "或其中没有任何数值；请确认报告包含完整的统计表。", table=name)
                 continue
             spec = layouts()[lay_by_table.get(name, fallback)].tables[name]
-            if name == "table4":
-                order = list(self.vocab[name].groups)
-            else:
-                order = [r.key for r in spec.rows]
+            order = list(self.vocab[name].groups) if name == "table4" else [r.key for r in spec.rows]
             if name == "table4":
                 col_order = [c.key for c in spec.columns]
             for key in order:
