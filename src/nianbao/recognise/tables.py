@@ -149,6 +149,7 @@ class _Recogniser:
         self.t2_columns: list[tuple[str, int, int]] = []  # (column key, grid start, grid end)
         self.t3_groups: set[str] = set()
         self.t4_header = False
+        self.t3_align = "right"  # where table 三 values sit in over-wide rows (per table)
 
     # ------------------------------------------------------------------ helpers
     def problem(self, code: str, severity: str, message: str, cell: Cell | None = None,
@@ -186,10 +187,41 @@ class _Recogniser:
 
     # ------------------------------------------------------------------ rows
     def feed(self, table: Table) -> None:
-        for row in table.rows:
-            cells = [c for c in row if not c.continued]
+        rows = [[c for c in row if not c.continued] for row in table.rows]
+        self.t3_align = "right" if table.grid else self._value_alignment(rows)
+        for cells in rows:
             if cells:
                 self.feed_row(cells, table)
+
+    def _value_alignment(self, rows: list[list[Cell]]) -> str:
+        """Where table 三's values sit in rows wider than label + 7 cells, for a whole table.
+
+        Without a grid, converters either keep a merged label's empty cells *before* the
+        values (values end the row: "right") or print merged cells once and pad short rows
+        at the *end* ("left"). Blank values make single rows ambiguous, so rows with
+        unambiguous evidence vote for the whole physical table.
+        """
+        v = self.vocab["table3"]
+        width = len(v.columns)
+        votes = {"left": 0, "right": 0}
+        for cells in rows:
+            idx = None
+            for i, c in enumerate(cells):
+                x = core(c.text)
+                if x and not parse_number(c.text, money=True, signed=True).ok and (
+                        v.match_row(x, set(v.groups)) or v.match_group(x)):
+                    idx = i
+            if idx is None:
+                continue
+            after = [bool(fold(c.text)) for c in cells[idx + 1 :]]
+            if len(after) <= width:
+                continue
+            extra = len(after) - width
+            if any(after[-extra:]):
+                votes["right"] += 1
+            if any(after[:extra]):
+                votes["left"] += 1
+        return "left" if votes["left"] > votes["right"] else "right"
 
     def feed_row(self, cells: list[Cell], table: Table) -> None:
         cores = [core(c.text) for c in cells]
@@ -237,6 +269,8 @@ class _Recogniser:
     def _row_label(self, cells, cores, name) -> tuple[int, str] | None:
         """The last cell in the row naming a row of ``name`` (groups give context)."""
         v = self.vocab[name]
+        if name == "table3" and len({v.match_column(x) for x in cores if x} - {None}) >= 2:
+            return None  # a column header (自然人 … 总计), even where 总计 reads like a row label
         groups = set(self.t3_groups) if name == "table3" else set()
         best: tuple[int, str] | None = None
         pending_group: tuple[int, str] | None = None
@@ -347,14 +381,11 @@ class _Recogniser:
             return
         res.seen_rows.add(row_key)
         width = len(v.specs[next(iter(v.specs))].columns)
-        # empty cells of a merged label (Markdown, PDF converters) or a ragged row's tail
-        while len(values) > width and not fold(values[0].text):
-            values = values[1:]
-        while len(values) > width and not fold(values[-1].text):
-            values = values[:-1]
-        if len(values) > width:
-            extra = values[width:]
-            values = values[:width]
+        if len(values) > width:  # see _value_alignment: merged-label cells or end padding
+            if self.t3_align == "right":
+                extra, values = values[:-width], values[-width:]
+            else:
+                extra, values = values[width:], values[:width]
             self.unplaced(extra, "table3")
         cols = list(v.columns.values())[:width]
         if len(values) < width:
