@@ -136,3 +136,10 @@ def test_missing_table_is_null(drop):
     name = "table2" if drop.startswith("二") else "table4"
     assert getattr(report, name) is None
     assert ("table_missing", name) in [(p.code, p.table) for p in report.problems]
+
+
+def test_a_number_in_a_header_row_is_reported_not_dropped():
+    text = SEED_2021.replace("\t信息内容\n\t本年处理决定数量\n", "\t信息内容\n\t本年处理决定数量\n\t7\n", 1)
+    report = _parse(text)
+    assert [(p.code, p.table) for p in report.problems] == [("value_unplaced", "table2")]
+    assert report.problems[0].location.line is not None

@@ -40,14 +40,16 @@ def read_text(text: str) -> Document:
             doc.blocks.append(Table(rows, index, Location(line=table_start, table=index)))
             rows = []
 
+    has_bookmarks = "[bookmark:" in text
     for number, line in enumerate(text.splitlines(), start=1):
-        line = _BOOKMARK.sub("", line)
+        if has_bookmarks:
+            line = _BOOKMARK.sub("", line)
         if line.startswith("\t"):
             if not rows and not row:
                 table_start = number
             blank_run = 0
             row.append(Cell(line[1:], Location(line=number, col=len(row))))
-        elif not line.strip():
+        elif not line or line.isspace():
             blank_run += 1
             close_row()
             if blank_run >= 2:  # a row ends with one blank line; two end the table

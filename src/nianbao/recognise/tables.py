@@ -14,16 +14,17 @@ from functools import cache
 
 from nianbao.document import Cell, Document, Table
 from nianbao.layouts import Matcher, TableSpec, layouts
-from nianbao.model import CellSource, Problem, SourceLocation
+from nianbao.model import Problem
 from nianbao.normalize import core, fold, parse_number
 
 _ITEM = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]+)[)）]?项")
 
 
-def _loc(cell: Cell) -> SourceLocation:
-    # model_construct: the values come from our own reader, validation would only cost time
+def _loc(cell: Cell) -> dict:
+    # plain dicts: pydantic-core validates them in one pass when the Report is built, which is
+    # several times cheaper than constructing a model per cell in Python
     loc = cell.loc
-    return SourceLocation.model_construct(line=loc.line, table=loc.table, row=loc.row, col=loc.col)
+    return {"line": loc.line, "table": loc.table, "row": loc.row, "col": loc.col}
 
 
 def _merged(old, new):
@@ -130,7 +131,7 @@ class _TableResult:
 class TablesOutcome:
     tables: dict[str, dict | None]
     table_layouts: dict[str, str]
-    provenance: list[CellSource]
+    provenance: list[dict]  # CellSource fields; validated when the Report is built
     problems: list[Problem]
 
 
@@ -143,7 +144,7 @@ class _Recogniser:
     def __init__(self) -> None:
         self.vocab = _vocabularies()
         self.results = {n: _TableResult(n) for n in self.vocab}
-        self.provenance: list[CellSource] = []
+        self.provenance: list[dict] = []
         self.problems: list[Problem] = []
         self.current: str | None = None  # logical table the previous row belonged to
         self.t2_columns: list[tuple[str, int, int]] = []  # (column key, grid start, grid end)
@@ -172,9 +173,9 @@ class _Recogniser:
                          f"{_TABLE_CN[table]}“{label}”一行的单元格“{cell.text.strip()}”不是数字，"
                          "已按空白处理；请改为数字或留空。", cell, table, row_key, col_key)
         row_values[col_key] = pv.value
-        self.provenance.append(CellSource.model_construct(
-            table=table, row=row_key, column=col_key, value=pv.value, raw=cell.text, unit=pv.unit,
-            label=label, location=_loc(cell)))
+        self.provenance.append({"table": table, "row": row_key, "column": col_key,
+                                "value": pv.value, "raw": cell.text, "unit": pv.unit,
+                                "label": label, "location": _loc(cell)})
 
     def unplaced(self, cells: list[Cell], table: str | None) -> None:
         for c in cells:
@@ -205,6 +206,8 @@ class _Recogniser:
         width = len(v.columns)
         votes = {"left": 0, "right": 0}
         for cells in rows:
+            if len(cells) <= width + 1:  # label + values at most: nothing to decide
+                continue
             idx = None
             for i, c in enumerate(cells):
                 x = core(c.text)
@@ -224,18 +227,20 @@ class _Recogniser:
         return "left" if votes["left"] > votes["right"] else "right"
 
     def feed_row(self, cells: list[Cell], table: Table) -> None:
-        cores = [core(c.text) for c in cells]
-        numeric = [bool(x) and parse_number(c.text, money=True, signed=True).ok
-                   for c, x in zip(cells, cores, strict=True)]
+        # labels: the core of every non-blank, non-numeric cell (None elsewhere)
+        cores = [None if parse_number(c.text, money=True, signed=True).ok else core(c.text)
+                 for c in cells]
+        has_values = any(x is None and fold(c.text) for c, x in zip(cells, cores, strict=True))
         # table 四: a header mentioning 行政复议/诉讼 (no values), then a row of numbers
         t4 = self.vocab["table4"]
-        if not any(numeric) and any(t4.match_group(x) for x in cores if x):
+        if not has_values and any(t4.match_group(x) for x in cores if x):
             self.current, self.t4_header = "table4", True
             self.results["table4"].found = True
             self._check_header_cells(cells, cores, "table4")
             return
         if self.current == "table4" and self.t4_header:
-            if all(not x or t4.match_column(x) or t4.is_boilerplate(x) for x in cores):
+            if not has_values and all(not x or t4.match_column(x) or t4.is_boilerplate(x)
+                                      for x in cores):
                 return  # further header rows (结果维持 … 总计)
             if all(parse_number(c.text, money=True).ok for c in cells):
                 self.table4_values(cells)
@@ -252,7 +257,7 @@ class _Recogniser:
                     self.table2_row(cells, cores, idx, row_key)
                 return
         # header rows: table 二 columns / item lines; table 三 column headers
-        if self._table2_header(cells, cores):
+        if not has_values and self._table2_header(cells, cores):
             return
         for name in ("table3", "table2", "table4"):
             v = self.vocab[name]
@@ -268,14 +273,24 @@ class _Recogniser:
 
     def _row_label(self, cells, cores, name) -> tuple[int, str] | None:
         """The last cell in the row naming a row of ``name`` (groups give context)."""
+        context = frozenset(self.t3_groups) if name == "table3" else frozenset()
+        memo_key = ("row_label", name, tuple(cores), context)
         v = self.vocab[name]
+        if memo_key not in v._memo:  # official rows repeat verbatim across reports
+            v._memo[memo_key] = self._find_row_label(v, cores, name, set(context))
+        best, groups = v._memo[memo_key]
+        if best and name == "table3":
+            self.t3_groups = groups
+        return best
+
+    @staticmethod
+    def _find_row_label(v, cores, name, groups) -> tuple[tuple[int, str] | None, set[str]]:
         if name == "table3" and len({v.match_column(x) for x in cores if x} - {None}) >= 2:
-            return None  # a column header (自然人 … 总计), even where 总计 reads like a row label
-        groups = set(self.t3_groups) if name == "table3" else set()
+            return None, groups  # a column header (自然人 … 总计); 总计 reads like a row label
         best: tuple[int, str] | None = None
         pending_group: tuple[int, str] | None = None
         for i, x in enumerate(cores):
-            if not x or parse_number(cells[i].text, money=True, signed=True).ok:
+            if not x:
                 continue
             g = v.match_group(x)
             if g:
@@ -287,15 +302,14 @@ class _Recogniser:
                 best, pending_group = (i, key), None
         if pending_group and (best is None or best[0] < pending_group[0]):
             best = pending_group
-        if best and name == "table3":
-            self.t3_groups = groups
-        return best
+        return best, frozenset(groups)
 
     def _check_header_cells(self, cells, cores, name) -> None:
         v = self.vocab[name]
         odd = [c for c, x in zip(cells, cores, strict=True)
-               if x and not (v.is_boilerplate(x) or v.match_group(x) or v.match_column(x)
-                             or _ITEM.search(fold(c.text)))]
+               if (x is None and fold(c.text))  # a value in a header row has no place
+               or (x and not (v.is_boilerplate(x) or v.match_group(x) or v.match_column(x)
+                             or _ITEM.search(fold(c.text))))]
         self.unplaced(odd, name)
 
     def _table2_header(self, cells, cores) -> bool:
