@@ -12,6 +12,8 @@ PROBLEM_CODES: dict[str, tuple[str, str]] = {
     "row_incomplete": ("error", "某行的数值单元格个数与官方格式不符，无法确定各值所属的列，整行未采用。"),
     "row_duplicate": ("warning", "同一行出现多次；只采用第一次出现的数值。"),
     "header_missing": ("error", "表二的数值行前没有可识别的列标题，无法确定数值所属的列。"),
+    "header_mismatch": ("error", "表二某行上方的列标题不是该行应有的列（例如“行政许可”出现在"
+                        "“本年制发件数”表头下），数值未采用。"),
     "cell_missing": ("warning", "某行缺少官方格式中的某个单元格；该值为 null。"),
     "cell_not_numeric": ("error", "数值单元格中是文字（如“无”），按空白（null）处理。"),
     "value_unplaced": ("error", "表格中的数值无法对应到官方表格的任何行列，未采用。"),

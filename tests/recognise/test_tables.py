@@ -143,3 +143,13 @@ def test_a_number_in_a_header_row_is_reported_not_dropped():
     report = _parse(text)
     assert [(p.code, p.table) for p in report.problems] == [("value_unplaced", "table2")]
     assert report.problems[0].location.line is not None
+
+
+def test_table2_row_under_a_foreign_header_is_not_misplaced():
+    # drop the 第二十条第（五）项 header: 行政许可 now sits under 本年制发件数/废止/现行有效
+    text = SEED_2021.replace("\t第二十条第（五）项\n\n\t信息内容\n\t本年处理决定数量\n\n", "", 1)
+    report = _parse(text)
+    assert "licensing" not in report.table2
+    codes = [(p.code, p.row) for p in report.problems]
+    assert ("header_mismatch", "licensing") in codes and ("row_missing", "licensing") in codes
+    assert report.table2["punishment"] == {"decisions": 2}

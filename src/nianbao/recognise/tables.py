@@ -44,6 +44,7 @@ class _Vocabulary:
     specs: dict[str, TableSpec]  # layout key -> spec
     rows: dict = field(default_factory=dict)  # key -> Row (first layout defining it)
     row_layouts: dict = field(default_factory=dict)  # key -> set of layout keys
+    row_columns: dict = field(default_factory=dict)  # key -> column keys it has in any layout
     groups: dict = field(default_factory=dict)
     columns: dict = field(default_factory=dict)
     column_layouts: dict = field(default_factory=dict)
@@ -58,6 +59,8 @@ class _Vocabulary:
             for r in spec.rows:
                 v.rows[r.key] = _merged(v.rows.get(r.key), r)
                 v.row_layouts.setdefault(r.key, set()).add(lay_key)
+                v.row_columns.setdefault(r.key, set()).update(
+                    c.key for c in spec.row_columns(r))
             for g in spec.groups:
                 v.groups[g.key] = _merged(v.groups.get(g.key), g)
             for c in spec.columns:
@@ -257,7 +260,7 @@ class _Recogniser:
                     self.table2_row(cells, cores, idx, row_key)
                 return
         # header rows: table 二 columns / item lines; table 三 column headers
-        if not has_values and self._table2_header(cells, cores):
+        if self._table2_header(cells, cores):
             return
         for name in ("table3", "table2", "table4"):
             v = self.vocab[name]
@@ -320,8 +323,11 @@ class _Recogniser:
             return True
         keys = [(v.match_column(x), c) for x, c in zip(cores, cells, strict=True) if x]
         cols = [(k, c) for k, c in keys if k]
-        if not cols or (not any("信息内容" in x for x in cores) and len(cols) < len(keys)):
+        if not cols or (not any("信息内容" in x for x in cores if x) and len(cols) < len(keys)):
             return False
+        # a stray number in a header row has no place; say so rather than drop it
+        self.unplaced([c for c, x in zip(cells, cores, strict=True) if x is None and fold(c.text)],
+                      "table2")
         self.current = "table2"
         self.results["table2"].found = True
         self.t2_columns = []
@@ -354,6 +360,16 @@ class _Recogniser:
                          cells[idx], "table2", row_key)
             self.unplaced(values, "table2")
             return
+        allowed = v.row_columns[row_key]
+        if not any(k in allowed for k, _s, _e in columns):
+            self.problem("header_mismatch", "error",
+                         f"表二“{label}”一行上方的列标题（"
+                         + "、".join(v.columns[k].label for k, _s, _e in columns)
+                         + "）不是该行应有的列，数值未采用；请核对表头。",
+                         cells[idx], "table2", row_key)
+            self.unplaced(values, "table2")
+            return
+        columns = [col for col in columns if col[0] in allowed]
         grid = all(c.loc.col is not None for c in values) and len(values) != len(columns)
         assigned: dict[str, Cell] = {}
         leftover: list[Cell] = []
