@@ -148,19 +148,19 @@ def parse_command(
 
 def _print_summary(results: list[tuple[Path, Report | NianbaoError]], console: Console) -> None:
     t = Table(title=f"解析结果（共 {len(results)} 份）")
-    for col in ("文件", "状态", "格式", "发布机关", "年度", "问题"):
-        t.add_column(col)
+    for col in ("文件", "状态", "输入", "版式", "发布机关", "年度", "问题"):
+        t.add_column(col, overflow="fold")
     counts = {"ok": 0, "partial": 0, "failed": 0}
     for path, r in results:
         if isinstance(r, NianbaoError):
             counts["failed"] += 1
-            t.add_row(str(path), "[red]无法读取[/]", "", "", "", f"{r.code}")
+            t.add_row(str(path), "[red]无法读取[/]", "", "", "", "", r.code)
             continue
         counts[r.status] += 1
         status = {"ok": "[green]完整[/]", "partial": "[yellow]部分[/]"}.get(r.status, r.status)
         problems = "、".join(sorted({p.code for p in r.problems})) or ""
-        t.add_row(str(path), status, r.layout or "", r.meta.agency or "",
-                  str(r.meta.year or ""), problems)
+        t.add_row(str(path), status, r.source.format if r.source else "", r.layout or "",
+                  r.meta.agency or "", str(r.meta.year or ""), problems)
     console.print(t)
     console.print(f"完整 {counts['ok']} 份，部分 {counts['partial']} 份，"
                   f"无法读取 {counts['failed']} 份。")

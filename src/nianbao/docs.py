@@ -78,7 +78,28 @@ def output_doc() -> str:
     return "\n".join(out) + "\n"
 
 
-GENERATED = {"output.md": output_doc}
+def cli_doc() -> str:
+    """Every command's help text, exactly as ``nianbao COMMAND --help`` prints it."""
+    import typer.main
+    from typer.testing import CliRunner
+
+    from nianbao.cli import app
+
+    root = typer.main.get_command(app)
+    names = sorted(root.list_commands(root.context_class(root, info_name="nianbao")))
+    runner = CliRunner()
+    out = ["# 命令行参考（由代码生成，请勿手工修改）", "",
+           "本文件由 `python -m nianbao.docs` 从命令行定义生成。", ""]
+    for args in ([], *([n] for n in names)):
+        result = runner.invoke(app, [*args, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1"},
+                               prog_name="nianbao", color=False)
+        title = " ".join(["nianbao", *args])
+        text = "\n".join(line.rstrip() for line in result.output.strip("\n").splitlines())
+        out += [f"## `{title}`", "", "```text", text, "```", ""]
+    return "\n".join(out)
+
+
+GENERATED = {"output.md": output_doc, "cli.md": cli_doc}
 
 
 def write_all(target: Path = DOCS) -> list[Path]:
