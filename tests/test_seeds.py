@@ -69,7 +69,7 @@ def test_seed_facts_read_by_eye():
     for stem in ("000", "001", "002", "004"):
         assert by_stem[stem].layout == "2021" and len(by_stem[stem].table3) == 25
     # every value cell is traceable to its line in the source
-    cell = next(c for c in r001.provenance if c.row == "fees")
-    assert cell.raw == "24.1982" and cell.location.line is not None
-    line = SEEDS[1].read_text(encoding="utf-8").splitlines()[cell.location.line - 1]
+    cell = next(c for c in r001.provenance if c["row"] == "fees")
+    assert cell["raw"] == "24.1982" and cell["location"]["line"] is not None
+    line = SEEDS[1].read_text(encoding="utf-8").splitlines()[cell["location"]["line"] - 1]
     assert line == "\t24.1982"

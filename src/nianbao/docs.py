@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nianbao.errors import MESSAGES
 from nianbao.layouts import layouts
-from nianbao.model import Contact, Meta, Report
+from nianbao.model import CELL_SOURCE_FIELDS, CellSource, Contact, Meta, Report
 from nianbao.normalize import BLANK_MARKERS, UNITS
 from nianbao.problems import PROBLEM_CODES
 
@@ -66,7 +66,10 @@ def output_doc() -> str:
         out += ["", "### 各部分 `sections[].key`", "", "| key | 序号 | 官方标题 |", "|---|---|---|"]
         out += [f"| `{s.key}` | {s.number} | {s.label} |" for s in lay.sections]
         out.append("")
-    out += ["## 元数据 `meta`", "", *_fields(Meta), "", "### `meta.contact`", "", *_fields(Contact),
+    assert set(CELL_SOURCE_FIELDS) == set(CellSource.__annotations__)
+    out += ["## 单元格出处 `provenance[]`", "", "| key | 说明 |", "|---|---|"]
+    out += [f"| `{k}` | {v} |" for k, v in CELL_SOURCE_FIELDS.items()]
+    out += ["", "## 元数据 `meta`", "", *_fields(Meta), "", "### `meta.contact`", "", *_fields(Contact),
             "", "## 解析问题 `problems[].code`", "",
             "解析器无法归位或不得不舍弃的内容都会列在 `problems` 中，从不静默丢弃。"
             "有 error 或 warning 级问题时 `status` 为 `partial`，命令行退出码为 1。", "",

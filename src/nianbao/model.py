@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 Number = int | float
 TableValues = dict[str, dict[str, Number | None]]
@@ -72,17 +73,42 @@ class NarrativeFigure(_Model):
     location: SourceLocation
 
 
-class CellSource(_Model):
-    """Provenance of one statistical cell."""
+class CellLocation(TypedDict, total=False):
+    """Where a cell stands: ``line`` (1-based; text, Markdown, HTML) and 0-based table/row/col."""
 
-    table: str
-    row: str
-    column: str
-    value: Number | None
-    raw: str = Field(description="原文（未归一化）")
-    unit: str | None = Field(None, description="原文带的单位（件、万元…）")
-    label: str | None = Field(None, description="原文行标签")
-    location: SourceLocation
+    line: int | None
+    table: int | None
+    row: int | None
+    col: int | None
+
+
+class CellSource(TypedDict):
+    """Provenance of one statistical cell: a plain record, one per cell.
+
+    A TypedDict rather than a model: a report has ~200 of them, and pydantic-core validates
+    plain records several times faster than it builds model instances (see docs/design.md).
+    """
+
+    table: str  # table2 / table3 / table4
+    row: str  # row (or table 四 group) key
+    column: str  # column key
+    value: Number | None  # the value as read
+    raw: str  # the cell's text as printed (not normalised)
+    unit: str | None  # unit printed in the cell (件, 万元 …), if any
+    label: str | None  # the row label as printed
+    location: CellLocation
+
+
+CELL_SOURCE_FIELDS = {
+    "table": "表：table2 / table3 / table4",
+    "row": "行 key（表四为分组 key）",
+    "column": "列 key",
+    "value": "读出的值（空白为 null）",
+    "raw": "原文（未归一化）",
+    "unit": "原文带的单位（件、万元…），没有为 null",
+    "label": "原文行标签",
+    "location": "出处：line（行号，从 1 起）、table / row / col（从 0 起）",
+}
 
 
 class Problem(_Model):

@@ -170,8 +170,8 @@ def test_filled_template_gives_the_seed_tables(filled, seed_report, both_paths):
     assert report.table4 == seed_report.table4
     assert report.table2["licensing"]["decisions"] == 31
     assert not [p for p in report.problems if p.code in ROW_CODES]
-    cell = next(s for s in report.provenance if s.table == "table2" and s.row == "licensing")
-    assert (cell.location.table, cell.location.col) == (0, 1)
+    cell = next(s for s in report.provenance if s["table"] == "table2" and s["row"] == "licensing")
+    assert (cell["location"]["table"], cell["location"]["col"]) == (0, 1)
 
 
 def test_table_three_split_into_two_physical_tables(seed_report, both_paths):

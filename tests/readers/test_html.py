@@ -73,8 +73,8 @@ def test_page_table_labels_intact(name, seed_reports) -> None:
     truth, got = seed_reports[PAGES[name][0]], nianbao.parse(HTML / name)
 
     def cells(report):
-        return sorted((c.table, c.row, c.column, c.value, fold(c.label or ""), fold(c.raw))
-                      for c in report.provenance)
+        return sorted((c["table"], c["row"], c["column"], c["value"], fold(c["label"] or ""),
+                       fold(c["raw"])) for c in report.provenance)
 
     assert cells(got) == cells(truth)
     assert len(got.provenance) == 200

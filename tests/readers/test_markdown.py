@@ -79,16 +79,17 @@ def test_values_come_from_their_printed_columns(name):
     t4_groups = [g.key for g in layouts()["2021"].tables["table4"].groups]
     seen = {"table3": 0, "table4": 0}
     for src in report.provenance:
-        if src.table == "table3":  # 3 label columns, then the values in official order
-            assert src.location.col == 3 + t3_cols.index(src.column), src
-        elif src.table == "table4":
-            assert src.location.col == t4_groups.index(src.row) * 5 + t4_cols.index(src.column)
+        loc = src["location"]
+        if src["table"] == "table3":  # 3 label columns, then the values in official order
+            assert loc["col"] == 3 + t3_cols.index(src["column"]), src
+        elif src["table"] == "table4":
+            assert loc["col"] == t4_groups.index(src["row"]) * 5 + t4_cols.index(src["column"])
         else:
-            assert src.location.col >= 1
-        if src.table in seen:
-            seen[src.table] += 1
-        assert src.location.line is not None and src.location.row is not None
-    in_seed = [s.table for s in _parse(CASES[name]).provenance]
+            assert loc["col"] >= 1
+        if src["table"] in seen:
+            seen[src["table"]] += 1
+        assert loc["line"] is not None and loc["row"] is not None
+    in_seed = [s["table"] for s in _parse(CASES[name]).provenance]
     assert seen == {"table3": in_seed.count("table3"), "table4": 15}
 
 

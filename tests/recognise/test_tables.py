@@ -48,9 +48,9 @@ def test_units_fullwidth_separators_and_blanks():
     assert report.table3["new_received"] == {
         "natural_person": 12, "commercial_enterprise": 3, "research_institution": 1204,
         "social_welfare_org": None, "legal_service_org": None, "other_org": None, "total": 1219}
-    units = {c.column: c.unit for c in report.provenance if c.row == "new_received"}
+    units = {c["column"]: c["unit"] for c in report.provenance if c["row"] == "new_received"}
     assert units["commercial_enterprise"] == "件" and units["natural_person"] is None
-    raw = {c.column: c.raw for c in report.provenance if c.row == "new_received"}
+    raw = {c["column"]: c["raw"] for c in report.provenance if c["row"] == "new_received"}
     assert raw["natural_person"] == "１２"
 
 
@@ -58,8 +58,8 @@ def test_fee_in_yuan_keeps_its_unit_and_decimal():
     text = _replace_row(SEED_2021, "行政事业性收费", ["241982元"])
     report = _parse(text)
     assert report.table2["fees"]["amount"] == 241982
-    cell = next(c for c in report.provenance if c.row == "fees")
-    assert cell.unit == "元"
+    cell = next(c for c in report.provenance if c["row"] == "fees")
+    assert cell["unit"] == "元"
 
 
 def test_non_numeric_cell_is_null_and_reported():

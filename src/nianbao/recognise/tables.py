@@ -191,13 +191,18 @@ class _Recogniser:
 
     # ------------------------------------------------------------------ rows
     def feed(self, table: Table) -> None:
-        rows = [[c for c in row if not c.continued] for row in table.rows]
-        self.t3_align = "right" if table.grid else self._value_alignment(rows)
-        for cells in rows:
+        rows = []
+        for row in table.rows:
+            cells = [c for c in row if not c.continued]
             if cells:
-                self.feed_row(cells, table)
+                # labels: the core of every non-blank, non-numeric cell (None elsewhere)
+                rows.append((cells, [None if parse_number(c.text, money=True, signed=True).ok
+                                     else core(c.text) for c in cells]))
+        self.t3_align = "right" if table.grid else self._value_alignment(rows)
+        for cells, cores in rows:
+            self.feed_row(cells, cores)
 
-    def _value_alignment(self, rows: list[list[Cell]]) -> str:
+    def _value_alignment(self, rows: list[tuple[list[Cell], list[str | None]]]) -> str:
         """Where table 三's values sit in rows wider than label + 7 cells, for a whole table.
 
         Without a grid, converters either keep a merged label's empty cells *before* the
@@ -208,14 +213,13 @@ class _Recogniser:
         v = self.vocab["table3"]
         width = len(v.columns)
         votes = {"left": 0, "right": 0}
-        for cells in rows:
+        all_groups = set(v.groups)
+        for cells, cores in rows:
             if len(cells) <= width + 1:  # label + values at most: nothing to decide
                 continue
             idx = None
-            for i, c in enumerate(cells):
-                x = core(c.text)
-                if x and not parse_number(c.text, money=True, signed=True).ok and (
-                        v.match_row(x, set(v.groups)) or v.match_group(x)):
+            for i, x in enumerate(cores):
+                if x and (v.match_row(x, all_groups) or v.match_group(x)):
                     idx = i
             if idx is None:
                 continue
@@ -229,10 +233,7 @@ class _Recogniser:
                 votes["left"] += 1
         return "left" if votes["left"] > votes["right"] else "right"
 
-    def feed_row(self, cells: list[Cell], table: Table) -> None:
-        # labels: the core of every non-blank, non-numeric cell (None elsewhere)
-        cores = [None if parse_number(c.text, money=True, signed=True).ok else core(c.text)
-                 for c in cells]
+    def feed_row(self, cells: list[Cell], cores: list[str | None]) -> None:
         has_values = any(x is None and fold(c.text) for c, x in zip(cells, cores, strict=True))
         # table 四: a header mentioning 行政复议/诉讼 (no values), then a row of numbers
         t4 = self.vocab["table4"]
