@@ -27,6 +27,7 @@ _NUMBERING = re.compile(
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$")
 
 
+@lru_cache(maxsize=16384)  # cell texts repeat ("0", labels) within and across reports
 def fold(text: str) -> str:
     """NFKC plus whitespace removal: full-width digits/brackets become ASCII, U+3000 vanishes."""
     return _WS.sub("", unicodedata.normalize("NFKC", text))

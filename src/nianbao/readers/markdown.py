@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from nianbao.document import Block, Cell, Document, Location, Paragraph, Table
 
@@ -106,6 +107,7 @@ def _inline(text: str) -> str:
     return text.strip()
 
 
+@lru_cache(maxsize=16384)  # cells repeat ("0", official labels) across rows and reports
 def _cell_text(raw: str) -> str:
     if "<" in raw:
         return "\n".join(_inline(part) for part in _BR.split(raw)).strip("\n")
