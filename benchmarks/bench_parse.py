@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -85,21 +86,36 @@ def main() -> None:
         write_doc(rows, args)
 
 
+RESULTS = ROOT / "benchmarks" / "results" / "parse.json"
+
+
 def write_doc(rows, args) -> None:
+    """Store this run's results per format, then rewrite the table from all stored results."""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    stored = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    for fmt, full, runs in rows:
+        stored[fmt] = {"date": time.strftime("%Y-%m-%d"), "n": args.n, "full": full,
+                       "runs": {str(k): r for k, r in runs.items()},
+                       "machine": f"{platform.machine()}, {os.cpu_count()} 核",
+                       "python": platform.python_version()}
+    RESULTS.write_text(json.dumps(stored, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# 基准测试\n"
     start, end = "<!-- parse:start -->", "<!-- parse:end -->"
     lines = [start, "",
-             f"测量日期 {time.strftime('%Y-%m-%d')}，{platform.processor() or platform.machine()}，"
-             f"Python {platform.python_version()}，单进程单核；"
-             f"命令 `python benchmarks/bench_parse.py --n {args.n} --write`。", "",
-             "| 格式 | 份数 | 速度（份/秒） | 目标 | 峰值内存 MB（n/4 · n/2 · n） | 结果 |",
-             "|---|---|---|---|---|---|"]
-    for fmt, full, runs in rows:
-        peaks = " · ".join(f"{r['peak_rss_mb']:.0f}" for r in runs.values())
+             "单进程单核；命令 `python benchmarks/bench_parse.py --n N --write`"
+             "（原始数据在 benchmarks/results/parse.json）。", "",
+             "| 格式 | 份数 | 速度（份/秒） | 目标 | 峰值内存 MB（n/4 · n/2 · n） | 结果 | 测量 |",
+             "|---|---|---|---|---|---|---|"]
+    for fmt in FORMATS:
+        if fmt not in stored:
+            continue
+        rec, full = stored[fmt], stored[fmt]["full"]
+        peaks = " · ".join(f"{r['peak_rss_mb']:.0f}" for r in rec["runs"].values())
         ok = "达标" if full["rate"] >= TARGETS[fmt] else "未达标"
         lines.append(f"| {fmt} | {full['n']} | {full['rate']:.0f} | ≥ {TARGETS[fmt]} | {peaks} | "
-                     f"{ok}；{full['statuses']} |")
+                     f"{ok}；{full['statuses']} | {rec['date']}，{rec['machine']}，"
+                     f"Python {rec['python']} |")
     lines += ["", end]
     block = "\n".join(lines)
     if start in text:

@@ -9,6 +9,7 @@ from pathlib import Path
 from nianbao.errors import NianbaoError, parse_error
 from nianbao.model import Report, SourceInfo
 from nianbao.readers import read_document
+from nianbao.readers.zipsafe import human_size
 from nianbao.recognise import recognise
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -19,10 +20,6 @@ def max_bytes() -> int:
         return int(os.environ.get("NIANBAO_MAX_BYTES", DEFAULT_MAX_BYTES))
     except ValueError:
         return DEFAULT_MAX_BYTES
-
-
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n} 字节"
 
 
 def read_input(source: str | os.PathLike | bytes) -> tuple[bytes, str | None]:
@@ -39,7 +36,7 @@ def read_input(source: str | os.PathLike | bytes) -> tuple[bytes, str | None]:
             raise parse_error("not_a_file", where)
         size = path.stat().st_size
         if size > max_bytes():
-            raise parse_error("file_too_large", where, size=_size(size), limit=_size(max_bytes()))
+            raise parse_error("file_too_large", where, size=human_size(size), limit=human_size(max_bytes()))
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -47,7 +44,7 @@ def read_input(source: str | os.PathLike | bytes) -> tuple[bytes, str | None]:
     if not data:
         raise parse_error("empty_input", where)
     if len(data) > max_bytes():
-        raise parse_error("file_too_large", where, size=_size(len(data)), limit=_size(max_bytes()))
+        raise parse_error("file_too_large", where, size=human_size(len(data)), limit=human_size(max_bytes()))
     return data, where
 
 

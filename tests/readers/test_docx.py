@@ -19,8 +19,9 @@ import nianbao
 from nianbao.document import Paragraph, Table
 from nianbao.normalize import fold, parse_number
 from nianbao.readers import docx as docx_reader
-from nianbao.readers.docx import human_size, read_docx
+from nianbao.readers.docx import read_docx
 from nianbao.readers.text import read_text
+from nianbao.readers.zipsafe import human_size
 from tests.helpers import FIXTURES
 
 TEMPLATE = FIXTURES / "template-2021.docx"

@@ -13,11 +13,9 @@ becomes a ``ParseError`` with a stable code.
 
 from __future__ import annotations
 
-import io
 import posixpath
 import re
 import zipfile
-import zlib
 from functools import lru_cache
 from itertools import islice
 
@@ -25,6 +23,17 @@ from lxml import etree
 
 from nianbao.document import Cell, Document, Location, Paragraph, Table
 from nianbao.errors import parse_error
+from nianbao.readers.zipsafe import (
+    MAX_DOCUMENT_XML,
+    CappedReader,
+    Corrupt,
+    NotDocx,
+    TooLarge,
+    check_sizes,
+    member,
+    open_zip,
+    small_part,
+)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -49,12 +58,6 @@ _MARKER_PARENTS = (W + "rPr", W + "trPr", W + "tcPr", W + "pPr")
 _OFFICE_DOC = re.compile(r"/officeDocument$")
 _HEADING = re.compile(r"(?:heading|标题)\s*([1-6])", re.IGNORECASE)
 
-# Limits: real annual reports have a document.xml of well under 5 MB.
-MAX_DOCUMENT_XML = 100 * 1024 * 1024
-MAX_TOTAL = 200 * 1024 * 1024
-MAX_RATIO = 200  # uncompressed/compressed; deflated Word XML stays far below this
-RATIO_MIN_SIZE = 20 * 1024 * 1024  # small members may compress as much as they like
-MAX_SMALL_PART = 20 * 1024 * 1024  # _rels/.rels, styles.xml
 WHOLE_TREE_MAX = 8 * 1024 * 1024  # above this, stream (a tree costs ~10x the XML in memory)
 
 # XXE-safe: no entity expansion, no network, no DTD; libxml2's size limits stay on.
@@ -63,75 +66,15 @@ _SAFE_XML = {"resolve_entities": False, "no_network": True, "huge_tree": False,
              "load_dtd": False, "collect_ids": False}
 
 
-def human_size(n: int) -> str:
-    """1288490188 -> '1.2 GB'."""
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            break
-        value /= 1024
-    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
-
-
-class _Corrupt(Exception):
-    """Internal: the archive or XML is broken; ``args[0]`` is the Chinese detail."""
-
-
-class _NotDocx(Exception):
-    """Internal: a valid zip without a Word main document."""
-
-
-class _TooLarge(Exception):
-    def __init__(self, size: str, limit: str) -> None:
-        super().__init__(size, limit)
-        self.size, self.limit = size, limit
-
-
-class _CappedReader:
-    """File-like view of a zip member that stops at ``cap`` bytes of output.
-
-    ``ZipInfo.file_size`` comes from the archive and can lie. CPython's zipfile stops
-    at the declared size (the CRC check then fails); counting what comes out is a
-    second bound that does not depend on that detail.
-    """
-
-    def __init__(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> None:
-        self._stream = zf.open(info)
-        self._cap = cap
-        self._total = 0
-
-    def read(self, n: int = -1) -> bytes:
-        want = self._cap + 1 - self._total
-        if n is not None and n >= 0:
-            want = min(want, n)
-        try:
-            chunk = self._stream.read(want)
-        except zipfile.BadZipFile as exc:
-            crc = "CRC" in str(exc)
-            raise _Corrupt("压缩数据校验失败，CRC 错误" if crc else "压缩包结构错误") from None
-        except (zlib.error, EOFError, OSError):
-            raise _Corrupt("压缩数据已损坏") from None
-        self._total += len(chunk)
-        if self._total > self._cap:
-            raise _TooLarge(f"至少 {human_size(self._total)}", human_size(self._cap))
-        return chunk
-
-    def read_all(self) -> bytes:
-        parts = []
-        while chunk := self.read(1 << 16):
-            parts.append(chunk)
-        return b"".join(parts)
-
-
 def read_docx(data: bytes, where: str | None) -> Document:
     """Bytes of a .docx to a Document; raise ParseError for anything unreadable."""
     try:
         return _read(data)
-    except _TooLarge as exc:
+    except TooLarge as exc:
         raise parse_error("archive_too_large", where, size=exc.size, limit=exc.limit) from None
-    except _Corrupt as exc:
+    except Corrupt as exc:
         raise parse_error("docx_corrupt", where, detail=exc.args[0]) from None
-    except _NotDocx:
+    except NotDocx:
         raise parse_error("zip_not_docx", where) from None
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else None
@@ -139,79 +82,37 @@ def read_docx(data: bytes, where: str | None) -> Document:
         raise parse_error("docx_corrupt", where, detail=detail) from None
 
 
-def _open(data: bytes) -> zipfile.ZipFile:
-    try:
-        return zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        if data.startswith(b"PK\x03\x04"):
-            raise _Corrupt("文件不完整或压缩包结构错误，可能下载中断") from None
-        raise _Corrupt("不是 ZIP 格式的 Word 文档") from None
-    except (zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
-        raise _Corrupt("压缩包结构错误") from None
-
-
-def _member(zf: zipfile.ZipFile, name: str) -> zipfile.ZipInfo | None:
-    """Look a part up by name; OPC part names are case-insensitive."""
-    try:
-        return zf.getinfo(name)
-    except KeyError:
-        lower = name.lower()
-        return next((i for i in zf.infolist() if i.filename.lower() == lower), None)
-
-
 def _main_part(zf: zipfile.ZipFile) -> zipfile.ZipInfo:
     """The main document part named by ``_rels/.rels``, else ``word/document.xml``."""
-    rels = _member(zf, "_rels/.rels")
+    rels = member(zf, "_rels/.rels")
     if rels is not None:
         try:
-            root = etree.fromstring(_small_part(zf, rels), etree.XMLParser(**_SAFE_XML))
+            root = etree.fromstring(small_part(zf, rels), etree.XMLParser(**_SAFE_XML))
             for rel in root.iter(_REL + "Relationship"):
                 if _OFFICE_DOC.search(rel.get("Type", "")):
-                    info = _member(zf, posixpath.normpath(rel.get("Target", "")).lstrip("/"))
+                    info = member(zf, posixpath.normpath(rel.get("Target", "")).lstrip("/"))
                     if info is not None:
                         return info
-        except (etree.XMLSyntaxError, _Corrupt):
+        except (etree.XMLSyntaxError, Corrupt):
             pass  # a broken .rels file: fall back to the usual name
-    info = _member(zf, "word/document.xml")
+    info = member(zf, "word/document.xml")
     if info is None:
-        raise _NotDocx
+        raise NotDocx
     return info
 
 
-def _small_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    if info.file_size > MAX_SMALL_PART:
-        raise _Corrupt(f"{info.filename} 过大")
-    try:
-        return _CappedReader(zf, info, MAX_SMALL_PART).read_all()
-    except _TooLarge:
-        raise _Corrupt(f"{info.filename} 过大") from None
-    except (RuntimeError, NotImplementedError, zipfile.BadZipFile):
-        raise _Corrupt("无法解压") from None
-
-
-def _check_sizes(zf: zipfile.ZipFile, doc: zipfile.ZipInfo) -> None:
-    if doc.file_size > MAX_DOCUMENT_XML:
-        raise _TooLarge(human_size(doc.file_size), human_size(MAX_DOCUMENT_XML))
-    total = sum(i.file_size for i in zf.infolist())
-    if total > MAX_TOTAL:
-        raise _TooLarge(human_size(total), human_size(MAX_TOTAL))
-    ratio = doc.file_size // max(doc.compress_size, 1)
-    if doc.file_size > RATIO_MIN_SIZE and ratio > MAX_RATIO:
-        raise _TooLarge(f"{human_size(doc.file_size)}，压缩比 {ratio}:1", f"压缩比 {MAX_RATIO}:1")
-
-
 def _read(data: bytes) -> Document:
-    zf = _open(data)
+    zf = open_zip(data)
     with zf:
         info = _main_part(zf)
-        _check_sizes(zf, info)
+        check_sizes(zf, info)
         headings = _heading_styles(zf, info)
         try:
-            stream = _CappedReader(zf, info, MAX_DOCUMENT_XML)
+            stream = CappedReader(zf, info, MAX_DOCUMENT_XML)
         except RuntimeError:
-            raise _Corrupt("文档内容已加密") from None
+            raise Corrupt("文档内容已加密") from None
         except (NotImplementedError, zipfile.BadZipFile, OSError, EOFError):
-            raise _Corrupt("无法解压正文") from None
+            raise Corrupt("无法解压正文") from None
         builder = _Builder(headings)
         if info.file_size <= WHOLE_TREE_MAX:
             _read_whole(stream, builder)
@@ -220,7 +121,7 @@ def _read(data: bytes) -> Document:
     return builder.doc
 
 
-def _read_whole(stream: _CappedReader, builder: _Builder) -> None:
+def _read_whole(stream: CappedReader, builder: _Builder) -> None:
     """Documents of normal size (all real reports): one tree, faster than streaming.
 
     zipfile never returns more than the declared size, so the tree stays small even
@@ -233,7 +134,7 @@ def _read_whole(stream: _CappedReader, builder: _Builder) -> None:
             builder.block(elem)
 
 
-def _read_streaming(stream: _CappedReader, builder: _Builder) -> None:
+def _read_streaming(stream: CappedReader, builder: _Builder) -> None:
     """Big documents: each top-level block is dropped once read, bounding memory."""
     events = etree.iterparse(stream, events=("end",), tag=_BLOCK_TAGS, **_SAFE_XML)
     for _event, elem in events:
@@ -254,12 +155,12 @@ def _heading_styles(zf: zipfile.ZipFile, doc: zipfile.ZipInfo) -> dict[str, int]
     like ``2`` named "标题 1" or "heading 1". Headings are a nicety: a broken styles
     part only loses them.
     """
-    info = _member(zf, posixpath.join(posixpath.dirname(doc.filename), "styles.xml"))
+    info = member(zf, posixpath.join(posixpath.dirname(doc.filename), "styles.xml"))
     if info is None:
         return {}
     try:
-        xml = _small_part(zf, info)
-    except _Corrupt:
+        xml = small_part(zf, info)
+    except Corrupt:
         return {}
     # Offices and their WPS/Word templates repeat: most documents share a styles part.
     return _levels_cached(xml) if len(xml) <= 512 * 1024 else _levels(xml)

@@ -17,8 +17,8 @@ import re
 
 from lxml import etree
 
-from nianbao.document import Cell, Document, Location, Paragraph, Table
-from nianbao.normalize import squash
+from nianbao.document import Document, Location, Paragraph
+from nianbao.readers.html_table import all_text, read_table, tidy
 
 _DROP = ("head", "title", "script", "style", "noscript", "nav", "aside", "iframe", "template",
          "select", "button", "textarea", "input", "object", "embed", "svg", "canvas", "map")
@@ -29,20 +29,14 @@ _BLOCK = frozenset((
     "form", "fieldset", "legend", "hr", "body", "html", "details", "summary", "menu"))
 # what breaks a line inside a table cell: the usual ones only, as lxml's tag filter costs
 # grow with the number of names and a cell is read for every statistical value
-_LINE_TAGS = ("p", "div", "br", "li")
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _HINT = re.compile(r"zoom|article|content|trs_editor|custom_unionstyle|view|pages_content|xxgk"
                    r"|detail|zhengwen|wenzhang|newstext|news_con|con_text|textcon|main_?text", re.I)
 _TITLE_HINT = re.compile(r"title|(?:^|[-_\s])(?:tit|bt|biaoti)(?:$|[-_\s\d])", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_SPAN = re.compile(r"\s*\+?(\d{1,6})")
 # CSS Text: a source line break between two East Asian wide characters renders as nothing.
 # Word's HTML export wraps lines mid-sentence, so without this Chinese text gains spaces.
-_WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f"
-_CJK_BREAK = re.compile(rf"(?<=[{_WIDE}])[ \t]*[\r\n]+[ \t]*(?=[{_WIDE}])")
-_BREAK = "\ufdd0"  # line-break marker in cell text: a Unicode noncharacter, never in real text
-_MAX_COLSPAN = 1000  # the HTML table model's own limit
 
 
 def read_html(text: str) -> Document:
@@ -88,18 +82,12 @@ def _clean(root: etree._Element) -> None:
     # title in its own <header>. Only small, table-free ones are page furniture.
     for el in root.iter("form", "header", "footer"):
         if el.find(".//table") is None and not (
-                len(_all_text(el).strip()) >= 200 if el.tag == "form"
-                else any(len(_all_text(h).strip()) >= 6 for h in el.iter("h1", "h2", "h3"))):
+                len(all_text(el).strip()) >= 200 if el.tag == "form"
+                else any(len(all_text(h).strip()) >= 6 for h in el.iter("h1", "h2", "h3"))):
             el.tag = "nianbao-drop"
     etree.strip_elements(root, *_DROP, "nianbao-drop", with_tail=False)  # tails are kept
 
 
-def _all_text(el: etree._Element) -> str:
-    # serialising as text runs in C; several times faster than joining itertext()
-    return etree.tostring(el, method="text", encoding=str, with_tail=False)
-
-
-# ---------------------------------------------------------------------- page statistics
 class _Stats:
     """Per-element counts of non-blank characters, link characters and data-table cells.
 
@@ -182,7 +170,7 @@ def _is_data_table(table: etree._Element) -> bool:
     """A table of cells, not a layout table: no table inside, no cell of prose."""
     if table.find(".//table") is not None:
         return False
-    size = len(_all_text(table).strip())
+    size = len(all_text(table).strip())
     if size < 200:
         return True
     widest = max((sum(1 for _ in tr.iterchildren("td", "th")) for tr in table.iter("tr")),
@@ -190,19 +178,19 @@ def _is_data_table(table: etree._Element) -> bool:
     # statistical cells hold a label or a number; a page laid out in a table has the
     # whole article in one cell
     return widest > 1 and (size < 500 or not any(
-        len(_all_text(c) if len(c) else c.text or "") > 500 for c in table.iter("td", "th")))
+        len(all_text(c) if len(c) else c.text or "") > 500 for c in table.iter("td", "th")))
 
 
 def _table_totals(table: etree._Element) -> tuple[int, int, int, int]:
     """Text, link text, links, and cells not made of a link, of one data table."""
-    text = _all_text(table)
+    text = all_text(table)
     total = len("".join(text.split()))
     anchors = [a for a in table.iter("a") if a.get("href") is not None]
-    link = sum(len(_all_text(a).strip()) for a in anchors)
+    link = sum(len(all_text(a).strip()) for a in anchors)
     linked = {next(a.iterancestors("td", "th"), None) for a in anchors}
     cells = sum(1 for c in table.iter("td", "th")
-                if c not in linked or len(_all_text(c).strip()) > 2 * sum(
-                    len(_all_text(a).strip()) for a in c.iter("a") if a.get("href") is not None))
+                if c not in linked or len(all_text(c).strip()) > 2 * sum(
+                    len(all_text(a).strip()) for a in c.iter("a") if a.get("href") is not None))
     return total, link, len(anchors), cells
 
 
@@ -262,7 +250,7 @@ def _find_title(body, content, stats: _Stats, head_title: str):
     if wanted:
         matches = []
         for el in candidates:
-            t = "".join(_all_text(el).split())
+            t = "".join(all_text(el).split())
             if (t in wanted and len(t) >= 0.6 * len(wanted)) or wanted in t:
                 if matches and stats.inside(el, matches[-1]):
                     matches[-1] = el  # <div class="title"><h1>…: the innermost says the level
@@ -308,19 +296,9 @@ def _already_first(doc: Document, title: etree._Element) -> bool:
 
 
 def _text(el: etree._Element) -> str:
-    return _tidy(_all_text(el))
+    return tidy(all_text(el))
 
 
-def _tidy(text: str) -> str:
-    """Whitespace as a browser shows it: runs collapse, CJK line wraps vanish."""
-    if " " not in text and text.isprintable():  # no blank of any kind (Zs, Cc, Cf…)
-        return text
-    if "\n" in text or "\r" in text:
-        text = _CJK_BREAK.sub("", text)
-    return squash(text)
-
-
-# ---------------------------------------------------------------------- paragraphs
 class _Walker:
     """Emit paragraphs and tables of one element in document order."""
 
@@ -353,7 +331,7 @@ class _Walker:
 
     def flush(self) -> None:
         if self.buf:
-            text = _tidy("".join(self.buf))
+            text = tidy("".join(self.buf))
             if text:
                 heading = self.levels[-1] if self.levels else None
                 self.doc.blocks.append(Paragraph(text, Location(line=self.line), heading))
@@ -393,7 +371,7 @@ class _Walker:
                         self.pre += tag == "pre"
                     if len(el) and not self.stats.breaks[el]:
                         # only inline markup inside (Word's nested spans): take it whole
-                        self.add(_all_text(el), el)
+                        self.add(all_text(el), el)
                         it.skip_subtree()
                     else:
                         self.add(el.text, el)
@@ -428,78 +406,3 @@ def _tail_line(el: etree._Element) -> int | None:
     if nxt is not None and nxt.sourceline:
         return nxt.sourceline - el.tail.count("\n")
     return el.sourceline
-
-
-# ---------------------------------------------------------------------- tables
-def read_table(table: etree._Element, index: int) -> Table:
-    """One HTML table as grid rows; vertical merges leave ``continued`` placeholders."""
-    trs = list(table.iter("tr"))
-    # the HTML table model renders <tfoot> last wherever it stands in the source
-    trs.sort(key=lambda tr: tr.getparent().tag == "tfoot")
-    group_end = list(range(len(trs)))  # last row of each row's group (thead/tbody/tfoot)
-    for i in range(len(trs) - 2, -1, -1):
-        if trs[i + 1].getparent() is trs[i].getparent():
-            group_end[i] = group_end[i + 1]
-    rows: list[list[Cell]] = []
-    spans: list[tuple[int, int, int]] = []  # (start col, colspan, last row) of rowspans
-    for r, tr in enumerate(trs):
-        at = len(rows)  # loc.row indexes Table.rows; a <tr> with no cells shows no row
-        covering = [s for s in spans if s[2] >= r]
-        row = [Cell("", Location(tr.sourceline, index, at, s[0]), s[1], 1, True)
-               for s in covering]
-        col, left = 0, group_end[r] - r + 1
-        for td in tr.iterchildren("td", "th"):
-            if covering:
-                col = _free(col, covering)
-            colspan = rowspan = 1
-            if (value := td.get("colspan")) is not None:
-                colspan = min(max(_span(value), 1), _MAX_COLSPAN)
-            if (value := td.get("rowspan")) is not None:
-                rowspan = _span(value)
-                rowspan = left if rowspan == 0 else min(max(rowspan, 1), left)
-                if rowspan > 1:
-                    spans.append((col, colspan, r + rowspan - 1))
-            loc = Location(td.sourceline, index, at, col)
-            row.append(Cell(_cell_text(td), loc, colspan, rowspan))
-            col += colspan
-        if covering:
-            spans = [s for s in spans if s[2] > r]
-            row.sort(key=lambda c: c.loc.col)
-        if row:
-            rows.append(row)
-    return Table(rows, index, Location(line=table.sourceline, table=index), grid=True)
-
-
-def _span(value: str) -> int:
-    """HTML's rules for parsing non-negative integers: leading digits count ("2px" is 2)."""
-    m = _SPAN.match(value)
-    return int(m.group(1)) if m else 1
-
-
-def _free(col: int, covering: list[tuple[int, int, int]]) -> int:
-    """The first grid column at or after ``col`` not covered by a rowspan from above."""
-    moved = True
-    while moved:
-        moved = False
-        for start, width, _last in covering:
-            if start <= col < start + width:
-                col, moved = start + width, True
-    return col
-
-
-def _cell_text(td: etree._Element) -> str:
-    if not len(td):  # most value cells: no markup inside
-        return _tidy(td.text) if td.text else ""
-    marks = list(td.iterdescendants(*_LINE_TAGS))
-    if not marks or (len(marks) == 1 and marks[0] is td[0] and len(td) == 1
-                     and marks[0].tag != "br" and not (td.text or "").strip()
-                     and not (marks[0].tail or "").strip()):
-        # one line: most cells, including Word's <td><p><span>…</span></p></td>
-        return _tidy(_all_text(td))
-    # mark line breaks in the tree, then let lxml's C iteration collect the text
-    for el in marks:
-        if el.tag != "br":
-            el.text = _BREAK + (el.text or "")
-        el.tail = _BREAK + (el.tail or "")
-    lines = (_tidy(s) for s in _all_text(td).split(_BREAK))
-    return "\n".join(s for s in lines if s)

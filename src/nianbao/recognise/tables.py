@@ -9,13 +9,13 @@ each table is decided from what its headers and rows show, never from the cited 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from functools import cache
+from dataclasses import dataclass, field
 
 from nianbao.document import Cell, Document, Table
-from nianbao.layouts import Matcher, TableSpec, layouts
+from nianbao.layouts import layouts
 from nianbao.model import Problem
 from nianbao.normalize import core, fold, parse_number
+from nianbao.recognise.vocabulary import vocabularies
 
 _ITEM = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]+)[)）]?项")
 
@@ -25,89 +25,6 @@ def _loc(cell: Cell) -> dict:
     # several times cheaper than constructing a model per cell in Python
     loc = cell.loc
     return {"line": loc.line, "table": loc.table, "row": loc.row, "col": loc.col}
-
-
-def _merged(old, new):
-    """A key shared by several layouts is recognised by the synonyms of all of them."""
-    if old is None:
-        return new
-    m = Matcher(tuple(dict.fromkeys(old.matcher.exact + new.matcher.exact)),
-                tuple(dict.fromkeys(old.matcher.contains + new.matcher.contains)))
-    return replace(old, matcher=m)
-
-
-@dataclass
-class _Vocabulary:
-    """The union of every layout's labels for one table, with the layouts each key occurs in."""
-
-    name: str
-    specs: dict[str, TableSpec]  # layout key -> spec
-    rows: dict = field(default_factory=dict)  # key -> Row (first layout defining it)
-    row_layouts: dict = field(default_factory=dict)  # key -> set of layout keys
-    row_columns: dict = field(default_factory=dict)  # key -> column keys it has in any layout
-    groups: dict = field(default_factory=dict)
-    columns: dict = field(default_factory=dict)
-    column_layouts: dict = field(default_factory=dict)
-    boilerplate: tuple = ()
-    _memo: dict = field(default_factory=dict)  # (kind, label[, groups]) -> match; labels repeat
-
-    @classmethod
-    def build(cls, name: str) -> _Vocabulary:
-        v = cls(name, {k: lay.tables[name] for k, lay in layouts().items()})
-        bp: list[str] = []
-        for lay_key, spec in v.specs.items():
-            for r in spec.rows:
-                v.rows[r.key] = _merged(v.rows.get(r.key), r)
-                v.row_layouts.setdefault(r.key, set()).add(lay_key)
-                v.row_columns.setdefault(r.key, set()).update(
-                    c.key for c in spec.row_columns(r))
-            for g in spec.groups:
-                v.groups[g.key] = _merged(v.groups.get(g.key), g)
-            for c in spec.columns:
-                v.columns[c.key] = _merged(v.columns.get(c.key), c)
-                v.column_layouts.setdefault(c.key, set()).add(lay_key)
-            bp.extend(x for x in spec.boilerplate if x not in bp)
-        v.boilerplate = tuple(bp)
-        return v
-
-    def match_row(self, label: str, groups_seen: set[str]) -> str | None:
-        memo_key = ("row", label, frozenset(groups_seen))
-        if memo_key not in self._memo:
-            self._memo[memo_key] = self._match_row(label, groups_seen)
-        return self._memo[memo_key]
-
-    def _match_row(self, label: str, groups_seen: set[str]) -> str | None:
-        exact = [r for r in self.rows.values() if label in r.matcher.exact]
-        found = exact or [r for r in self.rows.values() if r.matcher.matches(label)]
-        for r in found:
-            if r.group is None or r.group in groups_seen:
-                return r.key
-        return None
-
-    def match_group(self, label: str) -> str | None:
-        memo_key = ("group", label)
-        if memo_key not in self._memo:
-            self._memo[memo_key] = next(
-                (g.key for g in self.groups.values() if g.matcher.matches(label)), None)
-        return self._memo[memo_key]
-
-
-    def match_column(self, label: str) -> str | None:
-        memo_key = ("column", label)
-        if memo_key not in self._memo:
-            self._memo[memo_key] = self._match_column(label)
-        return self._memo[memo_key]
-
-    def _match_column(self, label: str) -> str | None:
-        exact = [c for c in self.columns.values() if label in c.matcher.exact]
-        found = exact or [c for c in self.columns.values() if c.matcher.matches(label)]
-        return found[0].key if found else None
-
-    def is_boilerplate(self, label: str) -> bool:
-        memo_key = ("boilerplate", label)
-        if memo_key not in self._memo:
-            self._memo[memo_key] = any(b in label for b in self.boilerplate)
-        return self._memo[memo_key]
 
 
 @dataclass
@@ -138,14 +55,9 @@ class TablesOutcome:
     problems: list[Problem]
 
 
-@cache
-def _vocabularies() -> dict[str, _Vocabulary]:
-    return {n: _Vocabulary.build(n) for n in ("table2", "table3", "table4")}
-
-
 class _Recogniser:
     def __init__(self) -> None:
-        self.vocab = _vocabularies()
+        self.vocab = vocabularies()
         self.results = {n: _TableResult(n) for n in self.vocab}
         self.provenance: list[dict] = []
         self.problems: list[Problem] = []
