@@ -29,8 +29,29 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$")
 
 @lru_cache(maxsize=16384)  # cell texts repeat ("0", labels) within and across reports
 def fold(text: str) -> str:
-    """NFKC plus whitespace removal: full-width digits/brackets become ASCII, U+3000 vanishes."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text))
+    """The form labels are compared in: NFKC (full-width digits/brackets become ASCII),
+    whitespace (incl. U+3000) removed, traditional characters made simplified."""
+    return _WS.sub("", unicodedata.normalize("NFKC", simplified(text)))
+
+
+def simplified(text: str) -> str:
+    """Traditional characters to simplified, for pages copied through a traditional site.
+
+    GB2312 holds only simplified characters, so text that encodes to it (nearly every
+    report) is returned untouched without calling the converter.
+    """
+    try:
+        text.encode("gb2312")
+        return text
+    except UnicodeEncodeError:
+        return _t2s().convert(text)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # OpenCC's own dictionaries, shipped in the wheel: no download at run time
+
+    return opencc.OpenCC("t2s")
 
 
 def squash(text: str) -> str:

@@ -153,3 +153,16 @@ def test_table2_row_under_a_foreign_header_is_not_misplaced():
     codes = [(p.code, p.row) for p in report.problems]
     assert ("header_mismatch", "licensing") in codes and ("row_missing", "licensing") in codes
     assert report.table2["punishment"] == {"decisions": 2}
+
+
+def test_traditional_characters_copied_page():
+    import opencc
+
+    traditional = opencc.OpenCC("s2t").convert(SEED_2021)
+    assert "政府信息公開" in traditional and "上年結轉" in traditional
+    report = _parse(traditional)
+    simplified = _parse(SEED_2021)
+    assert (report.table2, report.table3, report.table4) == (
+        simplified.table2, simplified.table3, simplified.table4)
+    assert report.problems == []
+    assert [s.key for s in report.sections] == [s.key for s in simplified.sections]
