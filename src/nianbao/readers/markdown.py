@@ -249,7 +249,10 @@ class _Reader:
             if _is_delimiter(line):
                 continue  # delimiter rows, also in the middle (one table per group of rows)
             texts = [_cell_text(c) for c in _split_row(line)]
-            if _is_generic_header(texts, i < n and _is_delimiter(lines[i])):
+            first = texts[0] if texts else ""
+            # cheap guard first: a generic header starts with a generic name (Col1…), "0" or ""
+            if (not first or first == "0" or _GENERIC_NAME.match(first)) and _is_generic_header(
+                    texts, i < n and _is_delimiter(lines[i])):
                 continue
             r = len(rows)
             rows.append([Cell(t, Location(i, index, r, col)) for col, t in enumerate(texts)])

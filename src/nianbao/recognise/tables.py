@@ -125,7 +125,7 @@ class _Recogniser:
         v = self.vocab["table3"]
         width = len(v.columns)
         votes = {"left": 0, "right": 0}
-        all_groups = set(v.groups)
+        all_groups = frozenset(v.groups)  # frozen once: it is part of every memo key below
         for cells, cores in rows:
             if len(cells) <= width + 1:  # label + values at most: nothing to decide
                 continue
