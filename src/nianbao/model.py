@@ -143,6 +143,10 @@ class Report(_Model):
         default_factory=dict, description="每张表各自识别出的格式（table2、table3）"
     )
     meta: Meta = Field(default_factory=Meta, description="元数据，见下文")
+    preamble: list[str] = Field(
+        default_factory=list,
+        description="标题与第一部分之间的引言段落（编制依据、统计期限、下载网址、联系方式等）",
+    )
     table2: TableValues | None = Field(None, description="表二 {行 key: {列 key: 值}}；原文没有该表为 null")
     table3: TableValues | None = Field(None, description="表三 {行 key: {列 key: 值}}；原文没有该表为 null")
     table4: TableValues | None = Field(None, description="表四 {分组 key: {列 key: 值}}；原文没有该表为 null")

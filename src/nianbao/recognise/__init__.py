@@ -8,7 +8,7 @@ from __future__ import annotations
 from nianbao.document import Document
 from nianbao.errors import parse_error
 from nianbao.model import Problem, Report
-from nianbao.recognise.meta import extract_meta
+from nianbao.recognise.meta import read_front_matter
 from nianbao.recognise.narrative import extract_figures
 from nianbao.recognise.sections import find_sections
 from nianbao.recognise.tables import recognise_tables
@@ -28,7 +28,7 @@ def recognise(doc: Document, where: str | None = None) -> Report:
     if found_tables and no_values and not any(
             s.text.strip() and "文字描述" not in s.text for s in sections):
         raise parse_error("blank_template", where)
-    meta = extract_meta(doc, sections)
+    meta, preamble = read_front_matter(doc, sections)
     problems: list[Problem] = list(tables.problems)
     lay = set(tables.table_layouts.values())
     layout = None if not lay else (lay.pop() if len(lay) == 1 else "mixed")
@@ -40,6 +40,7 @@ def recognise(doc: Document, where: str | None = None) -> Report:
         layout=layout,
         table_layouts=tables.table_layouts,
         meta=meta,
+        preamble=preamble,
         table2=tables.tables["table2"],
         table3=tables.tables["table3"],
         table4=tables.tables["table4"],

@@ -385,6 +385,11 @@ def _preamble_end(paras: list[Paragraph], sections: list[Section]) -> int:
 
 
 def extract_meta(doc: Document, sections: list[Section]) -> Meta:
+    return read_front_matter(doc, sections)[0]
+
+
+def read_front_matter(doc: Document, sections: list[Section]) -> tuple[Meta, list[str]]:
+    """The metadata, and the preamble: the paragraphs between the title and section 一."""
     paras = [b for b in doc.blocks if isinstance(b, Paragraph) and b.text.strip()]
     texts = [p.text.strip() for p in paras]
     k = _preamble_end(paras, sections)
@@ -395,7 +400,7 @@ def extract_meta(doc: Document, sections: list[Section]) -> Meta:
     period = _period(body_head, texts, _year(title, None, head, sections))
     agency = _agency(title, body_head, tail)
     contact = _contact([body_head, tail])
-    return Meta(
+    meta = Meta(
         title=title,
         agency=agency,
         year=_year(title, period, head, sections),
@@ -407,3 +412,4 @@ def extract_meta(doc: Document, sections: list[Section]) -> Meta:
         region=_region(agency, contact.address),
         level=_level(agency),
     )
+    return meta, (body_head if sections else [])
