@@ -8,6 +8,7 @@ Both layouts are built from the grids, so the 2019 layout needs no template file
 from __future__ import annotations
 
 import io
+import zipfile
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -91,4 +92,18 @@ def to_docx(r, noise=None) -> bytes:
         _font(p.add_run(line), "仿宋_GB2312", 16)
     buf = io.BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return _reproducible(buf.getvalue())
+
+
+def _reproducible(package: bytes) -> bytes:
+    """Re-pack with fixed entry timestamps: python-docx stamps the wall clock into the zip,
+    so the same report would give different bytes from one second to the next."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
