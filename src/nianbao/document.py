@@ -28,16 +28,14 @@ class Location:
         return {k: v for k in ("line", "table", "row", "col") if (v := getattr(self, k)) is not None}
 
     def describe(self) -> str:
-        parts = []
+        """For people: "第40行（第1个表格第13行第2列）" — source line, then place in the table."""
+        cell = "".join(part for part, v in ((f"第{(self.table or 0) + 1}个表格", self.table),
+                                             (f"第{(self.row or 0) + 1}行", self.row),
+                                             (f"第{(self.col or 0) + 1}列", self.col))
+                       if v is not None)
         if self.line is not None:
-            parts.append(f"第{self.line}行")
-        if self.table is not None:
-            parts.append(f"第{self.table + 1}个表格")
-        if self.row is not None:
-            parts.append(f"第{self.row + 1}行")
-        if self.col is not None:
-            parts.append(f"第{self.col + 1}列")
-        return "".join(parts) or "未知位置"
+            return f"第{self.line}行" + (f"（{cell}）" if cell else "")
+        return cell or "未知位置"
 
 
 @dataclass(slots=True)

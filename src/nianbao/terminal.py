@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from nianbao.document import Location
 from nianbao.layouts import Layout, get
 from nianbao.model import Report
 
@@ -148,17 +149,7 @@ def problems_view(report: Report) -> Group | None:
 
 
 def _where(p) -> str:
-    loc = p.location
-    parts = []
-    if loc.line is not None:
-        parts.append(f"第{loc.line}行")
-    if loc.table is not None:
-        parts.append(f"第{loc.table + 1}个表格")
-    if loc.row is not None:
-        parts.append(f"第{loc.row + 1}行")
-    if loc.col is not None:
-        parts.append(f"第{loc.col + 1}列")
-    return "".join(parts)
+    return Location(**p.location.model_dump()).describe()
 
 
 def print_report(report: Report, console: Console) -> None:

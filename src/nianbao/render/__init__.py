@@ -290,6 +290,24 @@ def grids(view: ReportView, name: str, rng: random.Random, noise) -> list[Grid]:
     return split(grid, rng.randint(header_rows + 1, len(grid.rows) - 1))
 
 
+def body(view: ReportView, rng: random.Random, noise):
+    """The report in reading order, the same for every renderer: ``(kind, item)`` pairs.
+
+    kind is "paragraph" or "heading" (item: text), or "table" / "table_continued" (item: a
+    Grid; "continued" when a statistical table is printed split into several pieces).
+    Lazy on purpose: grids draw from ``rng`` only when reached, after the text before them.
+    """
+    for p in view.preamble:
+        yield "paragraph", p
+    for sec in view.sections:
+        yield "heading", sec.heading
+        for p in sec.paragraphs:
+            yield "paragraph", p
+        name = view.table_after(sec.key)
+        for i, grid in enumerate(grids(view, name, rng, noise) if name else ()):
+            yield ("table_continued" if i else "table"), grid
+
+
 def render(r, fmt: str, noise=None) -> bytes:
     """Render as bytes in ``fmt`` ("text", "html", "docx", "markdown")."""
     if fmt == "docx":

@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.table import _Cell
 
-from nianbao.render import Grid, grids, noise_of, rng_for, view_of
+from nianbao.render import Grid, body, noise_of, rng_for, view_of
 
 
 def _font(run_or_style, name: str, size: float) -> None:
@@ -75,17 +75,13 @@ def to_docx(r, noise=None) -> bytes:
             p.paragraph_format.first_line_indent = Pt(32)
         _font(p.add_run(text), "黑体" if heading else "仿宋_GB2312", 16)
 
-    for p in view.preamble:
-        para(p)
-    for sec in view.sections:
-        para(sec.heading, heading=True)
-        for p in sec.paragraphs:
-            para(p)
-        name = view.table_after(sec.key)
-        for i, grid in enumerate(grids(view, name, rng, noise) if name else ()):
-            if i:
+    for kind, item in body(view, rng, noise):
+        if kind in ("heading", "paragraph"):
+            para(item, heading=kind == "heading")
+        else:
+            if kind == "table_continued":
                 doc.add_paragraph()
-            add_grid(doc, grid)
+            add_grid(doc, item)
     for line in view.closing:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT

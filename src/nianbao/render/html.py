@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml import etree
 from lxml.html import builder as E
 
-from nianbao.render import Grid, grids, noise_of, rng_for, view_of
+from nianbao.render import Grid, body, noise_of, rng_for, view_of
 
 _NAV = ("首页", "政务公开", "政务服务", "互动交流", "走进本地")
 _SIDEBAR = ("政府信息公开指南", "政府信息公开制度", "法定主动公开内容", "政府信息公开年报",
@@ -89,18 +89,15 @@ def to_html(r, noise=None) -> str:
             p = E.P(text, style="text-indent:2em;line-height:1.8")
             article.append(p)
 
-    for p in view.preamble:
-        para(p)
-    for sec in view.sections:
-        para(sec.heading, strong=True)
-        for p in sec.paragraphs:
-            para(p, strong=len(p) < 16 and p.startswith("（"))
-        name = view.table_after(sec.key)
-        pieces = grids(view, name, rng, noise) if name else []
-        for i, grid in enumerate(pieces):
-            if i:
+    for kind, item in body(view, rng, noise):
+        if kind == "heading":
+            para(item, strong=True)
+        elif kind == "paragraph":
+            para(item, strong=len(item) < 16 and item.startswith("（"))
+        else:
+            if kind == "table_continued":
                 article.append(E.P("\xa0"))
-            article.append(table_element(grid, rng))
+            article.append(table_element(item, rng))
     for line in view.closing:
         article.append(E.P(line, style="text-align:right"))
     header, crumb, side = _chrome_top(site)

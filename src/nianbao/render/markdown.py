@@ -11,7 +11,7 @@ page footer (``— 3 —``) between them; ``<br>`` inside cells.
 
 from __future__ import annotations
 
-from nianbao.render import Grid, grids, noise_of, rng_for, view_of
+from nianbao.render import Grid, body, noise_of, rng_for, view_of
 
 STYLES = ("grid", "repeat", "collapsed")
 
@@ -83,17 +83,13 @@ def to_markdown(r, noise=None, style: str | None = None) -> str:
             page_break()
 
     block([f"# {''.join(view.title_lines)}"])
-    for p in view.preamble:
-        para(p)
-    for sec in view.sections:
-        para(sec.heading, heading=True)
-        for p in sec.paragraphs:
-            para(p)
-        name = view.table_after(sec.key)
-        for i, grid in enumerate(grids(view, name, rng, noise) if name else ()):
-            if i:
+    for kind, item in body(view, rng, noise):
+        if kind in ("heading", "paragraph"):
+            para(item, heading=kind == "heading")
+        else:
+            if kind == "table_continued":
                 page_break()
-            block(pipe_table(grid, style, generic))
+            block(pipe_table(item, style, generic))
     for line in view.closing:
         para(line)
     page_break()

@@ -7,7 +7,7 @@ a lone tab; a horizontally merged cell printed once; two or more blank lines aft
 
 from __future__ import annotations
 
-from nianbao.render import Grid, grids, noise_of, rng_for, view_of
+from nianbao.render import Grid, body, noise_of, rng_for, view_of
 
 
 def grid_lines(grid: Grid) -> list[str]:
@@ -38,15 +38,13 @@ def to_text(r, noise=None) -> str:
             text, marked = "[bookmark: _GoBack]" + text, None
         out.append(text)
 
-    for p in view.preamble:
-        para(p)
-    for sec in view.sections:
-        out.append(sec.heading)
-        for p in sec.paragraphs:
-            para(p)
-        name = view.table_after(sec.key)
-        for grid in grids(view, name, rng, noise) if name else ():
-            out.extend(grid_lines(grid))
+    for kind, item in body(view, rng, noise):
+        if kind == "heading":
+            out.append(item)
+        elif kind == "paragraph":
+            para(item)
+        else:
+            out.extend(grid_lines(item))
             out.extend([""] * rng.choice((1, 1, 2)))  # the row's blank line plus one or two
     if view.closing:
         out.append("")
