@@ -3,6 +3,9 @@
 from nianbao.api import parse
 from nianbao.errors import NianbaoError, ParseError
 from nianbao.model import Report
+from nianbao.rules import CheckResult, check
+from nianbao.rules.engine import Finding
 from nianbao.version import __version__
 
-__all__ = ["NianbaoError", "ParseError", "Report", "__version__", "parse"]
+__all__ = ["CheckResult", "Finding", "NianbaoError", "ParseError", "Report", "__version__", "check",
+           "parse"]

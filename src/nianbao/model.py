@@ -96,6 +96,7 @@ class CellSource(TypedDict):
     raw: str  # the cell's text as printed (not normalised)
     unit: str | None  # unit printed in the cell (件, 万元 …), if any
     label: str | None  # the row label as printed
+    column_label: str | None  # table 二: the column header as printed (None for 三/四)
     location: CellLocation
 
 
@@ -107,6 +108,7 @@ CELL_SOURCE_FIELDS = {
     "raw": "原文（未归一化）",
     "unit": "原文带的单位（件、万元…），没有为 null",
     "label": "原文行标签",
+    "column_label": "原文列标题（仅表二；表三、表四为 null）",
     "location": "出处：line（行号，从 1 起）、table / row / col（从 0 起）",
 }
 

@@ -36,6 +36,7 @@ class Column:
     kind: str = "count"  # "count" (non-negative integer) or "money" (decimal)
     unit: str | None = None
     signed: bool = False
+    sum_of: tuple[str, ...] = ()  # a total column: the sum of these columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Row:
     group: str | None = None
     item: str | None = None  # table 二: the 第二十条 item the row belongs to
     columns: tuple[str, ...] = ()
+    sum_of: tuple[str, ...] = ()  # a total row: the sum of these rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,8 @@ class TableSpec:
     columns: tuple[Column, ...]
     groups: tuple[Group, ...] = ()
     boilerplate: tuple[str, ...] = ()  # template header text that carries no value
+    # per column: sum of the ``left`` rows equals sum of the ``right`` rows (table 三's 勾稽关系)
+    balance: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -107,17 +111,19 @@ def _matcher(d: dict) -> Matcher:
 def _table(name: str, d: dict) -> TableSpec:
     columns = tuple(
         Column(c["key"], c["label"], _matcher(c), c.get("kind", "count"), c.get("unit"),
-               c.get("signed", False))
+               c.get("signed", False), tuple(c.get("sum_of", ())))
         for c in d.get("columns", ())
     )
     rows = tuple(
         Row(r["key"], r["label"], _matcher(r), r.get("group"), r.get("item"),
-            tuple(r.get("columns", ())))
+            tuple(r.get("columns", ())), tuple(r.get("sum_of", ())))
         for r in d.get("rows", ())
     )
     groups = tuple(Group(g["key"], g["label"], _matcher(g)) for g in d.get("groups", ()))
     boilerplate = tuple(core(x) for x in d.get("boilerplate", ()))
-    return TableSpec(name, d["label"], rows, columns, groups, boilerplate)
+    bal = d.get("balance")
+    balance = (tuple(bal["left"]), tuple(bal["right"])) if bal else None
+    return TableSpec(name, d["label"], rows, columns, groups, boilerplate, balance)
 
 
 def _load(text: str) -> Layout:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from nianbao.document import Cell, Document, Table
 from nianbao.layouts import layouts
 from nianbao.model import Problem
-from nianbao.normalize import core, fold, parse_number
+from nianbao.normalize import core, fold, parse_number, squash
 from nianbao.recognise.vocabulary import vocabularies
 
 _ITEM = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]+)[)）]?项")
@@ -25,6 +26,15 @@ def _loc(cell: Cell) -> dict:
     # several times cheaper than constructing a model per cell in Python
     loc = cell.loc
     return {"line": loc.line, "table": loc.table, "row": loc.row, "col": loc.col}
+
+
+class _Header(NamedTuple):
+    """A table 二 column header cell: its key, grid span and text as printed."""
+
+    key: str
+    start: int
+    end: int
+    text: str
 
 
 @dataclass
@@ -62,7 +72,7 @@ class _Recogniser:
         self.provenance: list[dict] = []
         self.problems: list[Problem] = []
         self.current: str | None = None  # logical table the previous row belonged to
-        self.t2_columns: list[tuple[str, int, int]] = []  # (column key, grid start, grid end)
+        self.t2_columns: list[_Header] = []  # the current table 二 column header
         self.t3_groups: set[str] = set()
         self.t4_header = False
         self.t3_align = "right"  # where table 三 values sit in over-wide rows (per table)
@@ -76,7 +86,7 @@ class _Recogniser:
                                      table=table, row=row, column=column))
 
     def place(self, table: str, row_key: str, col_key: str, cell: Cell | None, label: str,
-              money: bool, signed: bool) -> None:
+              money: bool, signed: bool, column_label: str | None = None) -> None:
         result = self.results[table]
         row_values = result.values.setdefault(row_key, {})
         if cell is None:
@@ -90,7 +100,8 @@ class _Recogniser:
         row_values[col_key] = pv.value
         self.provenance.append({"table": table, "row": row_key, "column": col_key,
                                 "value": pv.value, "raw": cell.text, "unit": pv.unit,
-                                "label": label, "location": _loc(cell)})
+                                "label": label, "column_label": column_label,
+                                "location": _loc(cell)})
 
     def unplaced(self, cells: list[Cell], table: str | None) -> None:
         for c in cells:
@@ -247,10 +258,10 @@ class _Recogniser:
         for k, c in cols:
             start = c.loc.col if c.loc.col is not None else len(self.t2_columns)
             last = self.t2_columns[-1] if self.t2_columns else None
-            if last and last[0] == k and last[2] == start:  # merged header repeated per cell
-                self.t2_columns[-1] = (k, last[1], start + c.colspan)
+            if last and last.key == k and last.end == start:  # merged header repeated per cell
+                self.t2_columns[-1] = last._replace(end=start + c.colspan)
                 continue
-            self.t2_columns.append((k, start, start + c.colspan))
+            self.t2_columns.append(_Header(k, start, start + c.colspan, squash(c.text)))
             self.results["table2"].vote(v.column_layouts[k])
         return True
 
@@ -274,24 +285,24 @@ class _Recogniser:
             self.unplaced(values, "table2")
             return
         allowed = v.row_columns[row_key]
-        if not any(k in allowed for k, _s, _e in columns):
+        if not any(h.key in allowed for h in columns):
             self.problem("header_mismatch", "error",
                          f"表二“{label}”一行上方的列标题（"
-                         + "、".join(v.columns[k].label for k, _s, _e in columns)
+                         + "、".join(v.columns[h.key].label for h in columns)
                          + "）不是该行应有的列，数值未采用；请核对表头。",
                          cells[idx], "table2", row_key)
             self.unplaced(values, "table2")
             return
-        columns = [col for col in columns if col[0] in allowed]
+        columns = [h for h in columns if h.key in allowed]
         grid = all(c.loc.col is not None for c in values) and len(values) != len(columns)
         assigned: dict[str, Cell] = {}
         leftover: list[Cell] = []
         for pos, cell in enumerate(values):
             col = None
             if grid:
-                col = next((k for k, s, e in columns if s <= cell.loc.col < e), None)
+                col = next((h.key for h in columns if h.start <= cell.loc.col < h.end), None)
             elif pos < len(columns):
-                col = columns[pos][0]
+                col = columns[pos].key
             if col is not None and col in assigned and fold(cell.text) == fold(assigned[col].text):
                 continue  # a merged value cell repeated in every spanned cell
             if col is None or col in assigned:
@@ -300,13 +311,14 @@ class _Recogniser:
                 continue
             assigned[col] = cell
         self.unplaced(leftover, "table2")
-        for col_key, _s, _e in columns:
-            c = v.columns[col_key]
-            cell = assigned.get(col_key)
+        for header in columns:
+            c = v.columns[header.key]
+            cell = assigned.get(header.key)
             if cell is None:
                 self.problem("cell_missing", "warning", f"表二“{label}”一行缺少“{c.label}”单元格。",
-                             cells[idx], "table2", row_key, col_key)
-            self.place("table2", row_key, col_key, cell, label, c.kind == "money", c.signed)
+                             cells[idx], "table2", row_key, header.key)
+            self.place("table2", row_key, header.key, cell, label, c.kind == "money", c.signed,
+                       header.text)
 
     def table3_row(self, cells, cores, idx, row_key) -> None:
         v = self.vocab["table3"]

@@ -1,0 +1,159 @@
+"""The rule engine: documented rules, findings as data, one registry of codes.
+
+A rule is a small function decorated with ``@rule(...)`` that reads only the typed
+``Report`` (and, for cross-year rules, the previous year's ``Report``) through a
+``Context`` and yields ``Hit``s. The engine renders each hit's message from the rule's
+Chinese template, attaches the rule's code and severity, and finds the source location
+of any table cell it names from the report's provenance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from dataclasses import field as dc_field  # Hit has an attribute called "field"
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from nianbao.layouts import Layout, get, layout_for_year
+from nianbao.model import Number, Report, SourceLocation
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
+
+
+class FindingLocation(BaseModel):
+    """Where a finding points: a table cell (keys), a section, and/or a source position."""
+
+    model_config = ConfigDict(extra="forbid")
+    table: str | None = Field(None, description="table2 / table3 / table4")
+    row: str | None = Field(None, description="行 key（表四为分组 key）")
+    column: str | None = Field(None, description="列 key")
+    section: str | None = Field(None, description="部分 key（overview … other）")
+    field: str | None = Field(None, description="元数据字段，如 period、contact")
+    source: SourceLocation | None = Field(None, description="原文位置（行号或表格/行/列）")
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str
+    severity: Severity
+    message: str
+    location: FindingLocation = Field(default_factory=FindingLocation)
+    expected: Number | str | None = Field(None, description="按规则应有的值")
+    found: Number | str | None = Field(None, description="报告中的值")
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    what: str  # what it checks
+    why: str  # why it matters
+    example: str  # an example of a report that triggers it
+    fix: str  # how to fix it
+
+
+@dataclass
+class Hit:
+    """What a rule function yields; ``fields`` fill the rule's message template."""
+
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    section: str | None = None
+    field: str | None = None
+    source: SourceLocation | dict | None = None
+    expected: Number | str | None = None
+    found: Number | str | None = None
+    fields: dict = dc_field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str  # stable, never reused (see registry.py)
+    severity: Severity
+    title: str  # short Chinese name
+    message: str  # Chinese template, str.format fields from the Hit (+ expected, found)
+    basis: str  # the official basis: 条例 article, 国办公开办函〔2021〕30号 …
+    doc: RuleDoc
+    check: Callable[[Context], Iterable[Hit]]
+    cross_year: bool = False  # needs the previous year's report
+
+    def render(self, hit: Hit) -> str:
+        values = {"expected": hit.expected, "found": hit.found, **hit.fields}
+        return self.message.format(**values)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, severity: Severity, title: str, message: str, basis: str, *, what: str,
+         why: str, example: str, fix: str, cross_year: bool = False):
+    """Register a rule function under ``code`` (which must be listed in registry.CODES)."""
+
+    def register(fn: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
+        if code in RULES:
+            raise ValueError(f"rule code {code} registered twice")
+        RULES[code] = Rule(code, severity, title, message, basis,
+                           RuleDoc(what, why, example, fix), fn, cross_year)
+        return fn
+
+    return register
+
+
+@dataclass
+class Context:
+    """What a rule may look at: the typed report, and the previous year's for cross-year rules."""
+
+    report: Report
+    previous: Report | None = None
+    cache: dict = dc_field(default_factory=dict)  # rules may share derived data
+
+    @cached_property
+    def layout(self) -> Layout:
+        """The layout the report's tables use (2021 when unknown or mixed)."""
+        return get(self.report.layout if self.report.layout in ("2019", "2021") else "2021")
+
+    def table_layout(self, table: str) -> Layout:
+        key = self.report.table_layouts.get(table) or self.report.layout
+        return get(key if key in ("2019", "2021") else "2021")
+
+    @cached_property
+    def expected_layout(self) -> Layout | None:
+        year = self.report.meta.year
+        return layout_for_year(year) if year else None
+
+    def section(self, key: str):
+        return next((s for s in self.report.sections if s.key == key), None)
+
+    def figures(self, key: str) -> list:
+        return [f for f in self.report.narrative if f.key == key]
+
+    @cached_property
+    def cells(self) -> dict[tuple[str, str, str], dict]:
+        """Provenance by (table, row, column)."""
+        return {(c["table"], c["row"], c["column"]): c for c in self.report.provenance}
+
+
+def run_rules(ctx: Context, codes: Iterable[str]) -> Iterator[Finding]:
+    for code in codes:
+        r = RULES[code]
+        if r.cross_year and ctx.previous is None:
+            continue
+        for hit in r.check(ctx):
+            yield _finding(r, hit, ctx)
+
+
+def _finding(r: Rule, hit: Hit, ctx: Context) -> Finding:
+    source = hit.source
+    if source is None and hit.table and hit.row and hit.column:
+        cell = ctx.cells.get((hit.table, hit.row, hit.column))
+        if cell is not None:
+            source = cell["location"]
+    if isinstance(source, dict):
+        source = SourceLocation(**source)
+    loc = FindingLocation(table=hit.table, row=hit.row, column=hit.column, section=hit.section,
+                          field=hit.field, source=source)
+    return Finding(code=r.code, severity=r.severity, message=r.render(hit), location=loc,
+                   expected=hit.expected, found=hit.found)

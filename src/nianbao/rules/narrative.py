@@ -1,0 +1,3 @@
+"""Rules comparing the narrative with the tables (family N)."""
+
+from __future__ import annotations
