@@ -2,7 +2,9 @@
 
 docs/output.md is never edited by hand: keys and labels come from the layout data,
 field descriptions from the pydantic model, codes from the error/problem catalogues.
-tests/test_docs.py fails when the committed file differs from what this produces.
+docs/rules/ (one page per rule plus the catalogue) comes from the registered rules,
+docs/configuration.md from nianbao.config, docs/cli.md from the command definitions.
+tests/test_docs.py fails when a committed file differs from what this produces.
 """
 
 from __future__ import annotations
@@ -102,7 +104,92 @@ def cli_doc() -> str:
     return "\n".join(out)
 
 
-GENERATED = {"output.md": output_doc, "cli.md": cli_doc}
+# ------------------------------------------------------------------ rule catalogue
+
+_SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def _family(code: str) -> str:
+    from nianbao.rules.registry import FAMILIES
+
+    return FAMILIES.get(code.split("-")[0], "")
+
+
+def rule_markdown(r, links: bool = True) -> str:
+    """One rule's documentation; docs/rules/CODE.md and ``nianbao rule CODE`` print this."""
+    back = "[← 规则目录](README.md)" if links else ""
+    out = [f"# {r.code} {r.title}", "",
+           f"- 级别：{_SEVERITY_CN[r.severity]}（`{r.severity}`）",
+           f"- 类别：{_family(r.code)}",
+           f"- 依据：{r.basis}"]
+    if r.cross_year:
+        out.append("- 跨年度规则：只在给出上一年度年报（`--previous`）时运行")
+    out += ["", "## 提示信息模板", "", "```text", r.message, "```", "",
+            "## 检查什么", "", r.doc.what, "", "## 为什么重要", "", r.doc.why, "",
+            "## 示例", "", r.doc.example, "", "## 怎样改正", "", r.doc.fix, ""]
+    if back:
+        out += [back, ""]
+    return "\n".join(out)
+
+
+def rules_readme() -> str:
+    from nianbao.rules import SCORE_CAP, SCORE_WEIGHTS, all_rules
+    from nianbao.rules.registry import FAMILIES, RETIRED
+
+    rules = all_rules()
+    weights = "、".join(f"{_SEVERITY_CN[k]}（`{k}`）{v} 分" for k, v in SCORE_WEIGHTS.items())
+    out = ["# 规则目录（由代码生成，请勿手工修改）", "",
+           "本目录由 `python -m nianbao.docs` 根据规则代码（`src/nianbao/rules/`）生成；"
+           "`nianbao rules` 在终端列出同一目录，`nianbao rule 代码` 显示单条规则的说明。", "",
+           f"共 {len(rules)} 条规则。", "",
+           "| 代码 | 级别 | 标题 | 类别 |", "|---|---|---|---|"]
+    for code, r in rules.items():
+        cross = "（需上一年度年报）" if r.cross_year else ""
+        title = f"{r.title}{cross}".replace("|", "\\|")  # a pipe would end the table cell
+        out.append(f"| [{code}]({code}.md) | {_SEVERITY_CN[r.severity]} | {title} | "
+                   f"{_family(code)} |")
+    out += ["", "## 代码前缀", "", "| 前缀 | 类别 |", "|---|---|"]
+    out += [f"| `{k}` | {v} |" for k, v in FAMILIES.items()]
+    out += ["", "`--select`、`--ignore` 与配置文件接受完整代码或前缀（按“-”分段匹配）："
+            "`T3` 表示表三的全部规则，`F-SECTION` 表示 `F-SECTION-` 开头的规则。"
+            "代码一经发布永不重复使用；停用的代码记录在 `registry.RETIRED` 中。", ""]
+    if RETIRED:
+        out += ["停用的代码：" + "、".join(f"`{c}`（{v}）" for c, v in RETIRED.items()), ""]
+    out += ["## 得分", "",
+            f"每份年报从 100 分起扣分：每个问题按级别扣分——{weights}；"
+            f"同一条规则最多计 {SCORE_CAP} 次（一个系统性错误在每一列重复出现，不至于让整份年报"
+            "得 0 分）；最低 0 分。即：", "", "```text",
+            "得分 = max(0, 100 − Σ 每条规则 min(问题数, "
+            f"{SCORE_CAP}) × 该规则级别的扣分)", "```", "",
+            "## 退出码", "",
+            "`nianbao check`：`0` 没有达到 `--fail-on` 级别（默认 `error`）的问题；`1` 有；"
+            "`2` 有文件无法读取，或配置、选项有误。", "",
+            "## JSON 输出", "",
+            "`nianbao check --json`：一份年报时输出 `nianbao.check()` 的结果"
+            "（`CheckResult.model_dump(mode=\"json\")`）；多份时输出列表，顺序与输入相同，"
+            "无法读取的文件记为 `{\"source\": {\"name\", \"path\"}, \"status\": \"failed\", "
+            "\"error\": {\"code\", \"message\"}}`（与 `nianbao parse --json` 相同）。", "",
+            "## 配置", "",
+            "`select`、`ignore`、`fail-on` 可写在 `nianbao.toml` 的 `[check]` 或 `pyproject.toml` 的 "
+            "`[tool.nianbao.check]` 中，详见 [配置](../configuration.md)。", ""]
+    return "\n".join(out)
+
+
+def _rule_pages() -> dict:
+    from nianbao.rules import all_rules
+
+    return {f"rules/{code}.md": (lambda r=r: rule_markdown(r)) for code, r in all_rules().items()}
+
+
+def _configuration_doc() -> str:
+    from nianbao.config import configuration_doc
+
+    return configuration_doc()
+
+
+GENERATED = {"output.md": output_doc, "cli.md": cli_doc, "configuration.md": _configuration_doc,
+             "rules/README.md": rules_readme, **_rule_pages()}
+GENERATED_DIRS = ("rules",)  # wholly generated: stale pages there are removed
 
 
 def write_all(target: Path = DOCS) -> list[Path]:
@@ -110,8 +197,13 @@ def write_all(target: Path = DOCS) -> list[Path]:
     written = []
     for name, fn in GENERATED.items():
         path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(fn(), encoding="utf-8")
         written.append(path)
+    for d in GENERATED_DIRS:  # a retired rule's page must not linger
+        for stale in (target / d).glob("*.md"):
+            if stale not in written:
+                stale.unlink()
     return written
 
 

@@ -18,6 +18,7 @@ CODES: dict[str, str] = {
     "T2-IN-FORCE": "tables",
     "T2-LABEL": "tables",
     "T2-BLANK": "tables",
+    "T2-ROW-MISSING": "tables",
     # 表三
     "T3-BAL": "tables",
     "T3-ROW-SUM": "tables",
@@ -29,6 +30,7 @@ CODES: dict[str, str] = {
     "T4-SUM": "tables",
     "T4-NEG": "tables",
     "T4-BLANK": "tables",
+    "T4-ROW-MISSING": "tables",
     # 格式
     "F-LAYOUT-YEAR": "format",
     "F-MIXED": "format",
@@ -43,6 +45,7 @@ CODES: dict[str, str] = {
     "F-UNPLACED": "format",
     # 元数据
     "M-PERIOD": "meta",
+    "M-NO-PERIOD": "meta",
     "M-YEAR-AGREE": "meta",
     "M-LATE": "meta",
     "M-CONTACT": "meta",
