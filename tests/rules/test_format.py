@@ -279,7 +279,7 @@ def test_seed_titles_follow_the_template_or_the_statute():
 
 
 def test_seed_004_numbers_section_one_differently():
-    assert where(seed("004"), "F-NUMBERING") == [("F-NUMBERING", "overview", "二、", "1、")]
+    assert where(seed("004"), "F-NUMBERING") == [("F-NUMBERING", "overview", "一、", "1、")]
     assert messages(seed("004"), "F-NUMBERING") == [
         "第一部分标题“1、 总体情况”的编号“1、”与其他部分的“二、”式不一致。"]
     for name in ("000", "001", "002", "003"):
@@ -288,7 +288,7 @@ def test_seed_004_numbers_section_one_differently():
 
 def test_duplicate_number():
     r = edited(("三、收到和处理政府信息公开申请情况", "二、收到和处理政府信息公开申请情况"))
-    assert where(r, "F-NUMBERING") == [("F-NUMBERING", "requests", "一、", "二、")]
+    assert where(r, "F-NUMBERING") == [("F-NUMBERING", "requests", "三、", "二、")]
     assert messages(r, "F-NUMBERING") == [
         "第三部分标题“二、收到和处理政府信息公开申请情况”的编号为二，按顺序应为三。"]
 
@@ -303,7 +303,7 @@ def test_numbering_after_a_missing_section_may_follow_either_order():
 
 def test_unnumbered_heading_among_numbered_ones():
     r = edited(("六、其他需要报告的事项", "第六部分、其他需要报告的事项"))
-    assert where(r, "F-NUMBERING") == [("F-NUMBERING", "other", "一、", "第六部分、")]
+    assert where(r, "F-NUMBERING") == [("F-NUMBERING", "other", "六、", "第六部分、")]
 
 
 # ----------------------------------------------------------------------------- F-PARTS-CLAIM

@@ -407,13 +407,27 @@ def numbering(ctx: Context) -> Iterator[Hit]:
             want = official.get(sec.key, pos)
             problems.append(f"为{_cn(number)}，按顺序应为{_cn(want)}")
         if problems:
-            yield Hit(section=sec.key, expected=ref_print, found=printed or None,
+            want = official.get(sec.key, pos)
+            yield Hit(section=sec.key, expected=_numbered(ref, ref_print, want),
+                      found=printed or None,
                       fields={"number": sec.number, "heading": sec.heading,
                               "detail": "；".join(problems)})
 
 
 def _cn(n: int) -> str:
     return _CN_NUM[n] if 0 <= n <= 10 else str(n)
+
+
+def _numbered(style: str, example: str, n: int) -> str:
+    """Section number ``n`` printed in ``style`` (the majority's): 一、 / 1. / 第一部分."""
+    kind, sep = style[:2] if style.startswith(("cn", "ar")) else style, style[2:]
+    if kind == "cn":
+        return f"{_cn(n)}{sep}"
+    if kind == "ar":
+        return f"{n}{sep}"
+    if kind == "part":
+        return f"第{_cn(n)}部分"
+    return example
 
 
 @rule(
