@@ -68,7 +68,7 @@ def check(report: Report, previous: Report | None = None, *, select: list[str] |
     """Run the catalogue on a parsed report (and last year's, for the cross-year rules)."""
     codes = selected(select, ignore)
     ctx = Context(report, previous)
-    findings = list(run_rules(ctx, codes))
+    findings = run_rules(ctx, codes)
     findings.sort(key=lambda f: -SEVERITY_ORDER[f.severity])  # stable: rule order within a level
     counts = Counter(f.severity for f in findings)
     return CheckResult(

@@ -9,13 +9,13 @@ of any table cell it names from the report's provenance.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field  # Hit has an attribute called "field"
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from nianbao.layouts import Layout, get, layout_for_year
 from nianbao.model import Number, Report, SourceLocation
@@ -136,24 +136,28 @@ class Context:
         return {(c["table"], c["row"], c["column"]): c for c in self.report.provenance}
 
 
-def run_rules(ctx: Context, codes: Iterable[str]) -> Iterator[Finding]:
-    for code in codes:
-        r = RULES[code]
-        if r.cross_year and ctx.previous is None:
-            continue
-        for hit in r.check(ctx):
-            yield _finding(r, hit, ctx)
+def run_rules(ctx: Context, codes: Iterable[str]) -> list[Finding]:
+    """Every finding of the given rules, validated in one pass (see ``_finding``)."""
+    raw = [_finding(r, hit, ctx) for code in codes
+           if not ((r := RULES[code]).cross_year and ctx.previous is None)
+           for hit in r.check(ctx)]
+    return _FINDINGS.validate_python(raw)
 
 
-def _finding(r: Rule, hit: Hit, ctx: Context) -> Finding:
+def _finding(r: Rule, hit: Hit, ctx: Context) -> dict:
+    """A finding as a plain record: pydantic-core validates the whole list at once, several
+    times cheaper than building three model instances per finding in Python."""
     source = hit.source
     if source is None and hit.table and hit.row and hit.column:
         cell = ctx.cells.get((hit.table, hit.row, hit.column))
         if cell is not None:
             source = cell["location"]
-    if isinstance(source, dict):
-        source = SourceLocation(**source)
-    loc = FindingLocation(table=hit.table, row=hit.row, column=hit.column, section=hit.section,
-                          field=hit.field, source=source)
-    return Finding(code=r.code, severity=r.severity, message=r.render(hit), location=loc,
-                   expected=hit.expected, found=hit.found)
+    if isinstance(source, SourceLocation):
+        source = source.model_dump()
+    return {"code": r.code, "severity": r.severity, "message": r.render(hit),
+            "location": {"table": hit.table, "row": hit.row, "column": hit.column,
+                         "section": hit.section, "field": hit.field, "source": source},
+            "expected": hit.expected, "found": hit.found}
+
+
+_FINDINGS = TypeAdapter(list[Finding])
