@@ -12,13 +12,13 @@ from __future__ import annotations
 # code -> family module (nianbao.rules.<module>)
 CODES: dict[str, str] = {
     # 表二
-    "T2-NEG": "tables",
-    "T2-NOT-INT": "tables",
-    "T2-FEE-UNIT": "tables",
-    "T2-IN-FORCE": "tables",
-    "T2-LABEL": "tables",
-    "T2-BLANK": "tables",
-    "T2-ROW-MISSING": "tables",
+    "T2-NEG": "table2",
+    "T2-NOT-INT": "table2",
+    "T2-FEE-UNIT": "table2",
+    "T2-IN-FORCE": "table2",
+    "T2-LABEL": "table2",
+    "T2-BLANK": "table2",
+    "T2-ROW-MISSING": "table2",
     # 表三
     "T3-BAL": "tables",
     "T3-ROW-SUM": "tables",

@@ -1,0 +1,176 @@
+"""Helpers shared by the table rule families (T2 in table2.py; T3 and T4 in tables.py).
+
+Identities and totals come from the layout data (``sum_of``, ``balance``), never from
+keys spelled here, so a new layout brings its own arithmetic. Rows, columns and official
+labels are iterated from the layout the table uses (``ctx.table_layout``); a row of the
+other layout in a mixed table is F-MIXED's business and is skipped here.
+
+Division of labour (no cascades): a blank cell is reported once, by the family's BLANK
+rule, and a missing row once, by its ROW-MISSING rule; every arithmetic rule skips an
+identity that involves a blank cell or a missing row. A whole missing table is
+F-TABLE-MISSING's (these rules are silent when ``report.tableN`` is None).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache, lru_cache
+
+from nianbao.layouts import Column, TableSpec, get
+from nianbao.normalize import core
+from nianbao.rules.engine import Context, Hit
+
+_T2 = "国办公开办函〔2021〕30号 表二（〔2019〕60号 同）"
+_T3 = "国办公开办函〔2021〕30号 表三（〔2019〕60号 同）"
+_T4 = "国办公开办函〔2021〕30号 表四（〔2019〕60号 同）"
+
+# Stable column keys of table 二 (2021) that take part in T2-IN-FORCE (spec/report-keys.md).
+_ISSUED, _REPEALED, _IN_FORCE = "issued", "repealed", "in_force"
+
+# T2-FEE-UNIT: the smallest 万元 amount that is implausible for an agency of each level
+# (meta.level). A fee printed in 元 is 10 000 times too large, so these thresholds catch the
+# mistake whenever the true amount exceeds threshold / 10 000 万元. They are deliberately
+# high, because large agencies do collect large sums: a 乡镇/街道 collecting ≥ 1 亿元 of
+# 行政事业性收费, a department ≥ 10 亿元, a government ≥ 100 亿元 is not credible, while a
+# county collecting 1 500 万元 is (so "an integer ≥ 1 000" would be a false alarm).
+_FEE_LIMIT = {"乡镇街道": 10_000, "部门": 100_000}
+_FEE_LIMIT_DEFAULT = 1_000_000
+_YUAN = "元"
+_HEADER_UNIT = re.compile(r"[万亿千百]?元")  # a money unit named in a printed column header
+_BRACKETS = str.maketrans("", "", "()[]【】〔〕<>《》")
+
+
+# ----------------------------------------------------------------------------- helpers
+# A Report's table values are numbers or None (blank), so "None not in values" is the cheap
+# test that an identity can be checked; rules run on every report and must stay fast.
+_INT = {int}
+
+
+def _num(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _sum(values) -> int | float:
+    total = sum(values)
+    return round(total, 4) if isinstance(total, float) else total
+
+
+def _fmt(v) -> str:
+    """A number as people write it: no trailing .0, no float noise."""
+    if isinstance(v, float):
+        return f"{v:.6f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+@lru_cache(maxsize=4096)  # printed labels repeat across reports
+def _loose(text: str) -> str:
+    """A label as compared with the official wording: numbering, spaces, width, brackets gone."""
+    return core(text).translate(_BRACKETS)
+
+
+def _rows(ctx: Context, name: str) -> tuple[tuple[str, str, tuple[Column, ...]], ...]:
+    """(row key, label for people, columns a number is required in) in layout order."""
+    return _layout_rows(ctx.table_layout(name).key, name)
+
+
+@cache  # layouts are immutable: compute once per (layout, table), not per report
+def _layout_rows(layout: str, name: str) -> tuple[tuple[str, str, tuple[Column, ...]], ...]:
+    """Table 四's rows are its groups. A grouped row of table 三 is labelled with its group
+    (（三）不予公开 — 1.属于国家秘密) because "1.属于国家秘密" alone is ambiguous."""
+    spec = get(layout).tables[name]
+    if name == "table4":
+        return tuple((g.key, g.label, spec.columns) for g in spec.groups)
+    groups = {g.key: g.label for g in spec.groups}
+    return tuple((r.key, f"{groups[r.group]} — {r.label}" if r.group in groups else r.label,
+                  spec.row_columns(r)) for r in spec.rows)
+
+
+def _spec(ctx: Context, name: str) -> TableSpec:
+    return ctx.table_layout(name).tables[name]
+
+
+def _bad_counts(ctx: Context, name: str, *, negative: bool, fraction: bool) -> Iterator[Hit]:
+    """Cells holding a negative number (unless the column is signed) or a fractional count."""
+    table = getattr(ctx.report, name)
+    if not table:
+        return
+    for key, label, columns in _rows(ctx, name):
+        values = table.get(key)
+        if not values:
+            continue
+        vals = values.values()
+        if set(map(type, vals)) == _INT and min(vals) >= 0:
+            continue  # the common row, decided in C: non-negative integers only
+        for col in columns:
+            v = values.get(col.key)
+            if v is None or isinstance(v, bool):
+                continue
+            # parse_number gives counts as int unless they have a fractional part
+            neg = negative and v < 0 and not col.signed
+            frac = fraction and type(v) is float and col.kind != "money" and not v.is_integer()
+            if neg or frac:
+                yield Hit(table=name, row=key, column=col.key, found=v,
+                          fields={"row_label": label, "column_label": col.label,
+                                  "value": _fmt(v)})
+
+
+def _blanks(ctx: Context, name: str) -> Iterator[Hit]:
+    """One hit per row with blank cells, naming them; located at the row's first blank cell."""
+    table = getattr(ctx.report, name)
+    if not table:
+        return
+    for key, label, columns in _rows(ctx, name):
+        values = table.get(key)
+        if values is None:
+            continue  # a missing row is the ROW-MISSING rule's
+        if None not in values.values() and all(c.key in values for c in columns):
+            continue
+        blank = [c for c in columns if values.get(c.key) is None]
+        if not blank:
+            continue
+        # a cell the parser never read (missing, under an unrecognised header, in a row of
+        # too few cells) is not one the author left empty: say so; the parser's own note
+        # on the unplaced value tells the rest
+        absent = [c for c in blank if c.key not in values
+                  or (ctx.report.provenance and (name, key, c.key) not in ctx.cells)]
+        empty = [c for c in blank if c not in absent]
+        which = "，".join(_which(cols, len(columns), what) for cols, what in
+                         ((empty, "未填写"), (absent, "没有读到数值（缺少单元格或列标题无法识别）"))
+                         if cols)
+        yield Hit(table=name, row=key, column=blank[0].key,
+                  fields={"row_label": label, "which": which})
+
+
+def _which(cols: list[Column], width: int, what: str) -> str:
+    if len(cols) == width > 1:
+        return "整行均" + what
+    return "“" + "”“".join(c.label for c in cols) + "”" + what
+
+
+def _missing(ctx: Context, name: str) -> Iterator[Hit]:
+    table = getattr(ctx.report, name)
+    if table is None:
+        return  # the whole table: F-TABLE-MISSING
+    for key, label, _ in _rows(ctx, name):
+        if key not in table:
+            yield Hit(table=name, row=key, fields={"row_label": label})
+
+
+_NEG_DOC = dict(
+    why="统计表填写的是件数，不可能为负数或小数；出现这种数字通常是把差值、比例或金额填进了件数栏，"
+        "或录入时多敲了符号、小数点。",
+    fix="核对台账，改为实际件数（非负整数）；若该单元格本应为空，填 0。",
+)
+_BLANK_DOC = dict(
+    why="官方格式要求每个单元格填写数字，没有发生的情形填 0；空白无法区分“没有”与“漏填”，"
+        "读者和汇总统计都无法使用，勾稽关系也无法核验。",
+    fix="在空白单元格中填入实际数字，没有发生的情形填 0（不要用“—”“/”或留空）。",
+)
+_MISSING_DOC = dict(
+    why="删去官方格式的行会使该项统计缺失，汇总时无法与其他机关的报告对齐，也会让总计无从核对。",
+    fix="按所用格式的官方表格补齐该行；没有发生的情形逐格填 0。",
+)
+
+
+# ----------------------------------------------------------------------------- table 二
