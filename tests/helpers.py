@@ -17,3 +17,14 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True,
                           text=True, cwd=cwd, timeout=120,
                           env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "LANG": "C.UTF-8"})
+
+
+def replace_row(text: str, label: str, values: list[str]) -> str:
+    """In flattened Word text, replace the value cells after the first cell line ``label``."""
+    lines = text.split("\n")
+    i = next(n for n, x in enumerate(lines) if x.rstrip() == "\t" + label)
+    j = i + 1
+    while lines[j].startswith("\t"):
+        j += 1
+    lines[i + 1 : j] = ["\t" + v for v in values]
+    return "\n".join(lines)

@@ -17,25 +17,16 @@ import nianbao
 from nianbao import docs
 from nianbao.rules import all_rules
 from nianbao.terminal import print_check
-from tests.helpers import ROOT, SEEDS, run_cli
+from tests.helpers import ROOT, SEEDS, replace_row, run_cli
 
 CLEAN = SEEDS[1]  # 2021 layout, table 三 all zeros
 
 
-def _replace_row(text: str, label: str, values: list[str]) -> str:
-    """Replace the value cells following the first cell line equal to ``label``."""
-    lines = text.split("\n")
-    i = next(n for n, x in enumerate(lines) if x.rstrip() == "\t" + label)
-    j = i + 1
-    while lines[j].startswith("\t"):
-        j += 1
-    lines[i + 1 : j] = ["\t" + v for v in values]
-    return "\n".join(lines)
 
 
 def unbalanced_text() -> str:
     """Five new applications from natural persons, none processed or carried forward."""
-    return _replace_row(CLEAN.read_text(encoding="utf-8"), "一、本年新收政府信息公开申请数量",
+    return replace_row(CLEAN.read_text(encoding="utf-8"), "一、本年新收政府信息公开申请数量",
                         ["5", "0", "0", "0", "0", "0", "5"])
 
 

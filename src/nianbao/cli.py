@@ -73,6 +73,20 @@ def _error_record(path: Path, err: NianbaoError) -> dict:
             "error": {"code": err.code, "message": err.message}}
 
 
+def _each(files: list[Path], handle, label: str, console: Console, many: bool) -> None:
+    """Call ``handle`` on every file; with a progress bar (rate, ETA) when there are many."""
+    if not many:
+        handle(files[0])
+        return
+    with _progress(console) as progress:
+        task = progress.add_task(label, total=len(files), rate="")
+        for done, path in enumerate(files, start=1):
+            handle(path)
+            elapsed = progress.tasks[0].elapsed or 0
+            rate = f"{done / elapsed:.0f} 份/秒" if elapsed > 0.5 else ""
+            progress.update(task, advance=1, rate=rate)
+
+
 def _progress(console: Console) -> Progress:
     return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                     MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
@@ -119,16 +133,7 @@ def parse_command(
             if as_jsonl:
                 sys.stdout.write(result.model_dump_json() + "\n")
 
-    if many:
-        with _progress(err) as progress:
-            task = progress.add_task("解析年报", total=len(files), rate="")
-            for path in files:
-                handle(path)
-                elapsed = progress.tasks[0].elapsed or 0
-                rate = f"{len(results) / elapsed:.0f} 份/秒" if elapsed > 0.5 else ""
-                progress.update(task, advance=1, rate=rate)
-    else:
-        handle(files[0])
+    _each(files, handle, "解析年报", err, many)
 
     if as_json:
         docs = [r.model_dump(mode="json") if isinstance(r, Report) else _error_record(p, r)
@@ -274,16 +279,7 @@ def check_command(
                 print_check(report, result, out, full=False)
             blocks.append(cap.get())
 
-    if many:
-        with _progress(err) as progress:
-            task = progress.add_task("检查年报", total=len(files), rate="")
-            for path in files:
-                handle(path)
-                elapsed = progress.tasks[0].elapsed or 0
-                rate = f"{len(rows) / elapsed:.0f} 份/秒" if elapsed > 0.5 else ""
-                progress.update(task, advance=1, rate=rate)
-    else:
-        handle(files[0])
+    _each(files, handle, "检查年报", err, many)
 
     if as_json and dumps and (many or "findings" in dumps[0]):
         sys.stdout.write(json.dumps(dumps if many else dumps[0], ensure_ascii=False, indent=2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import nianbao
-from tests.helpers import SEEDS
+from tests.helpers import SEEDS, replace_row
 
 SEED_2021 = SEEDS[1].read_text(encoding="utf-8")  # 001: non-zero table 二
 SEED_2019 = SEEDS[3].read_text(encoding="utf-8")  # 003: 2019 tables
@@ -19,15 +19,6 @@ def _codes(report) -> list[str]:
     return [p.code for p in report.problems]
 
 
-def _replace_row(text: str, label: str, values: list[str]) -> str:
-    """Replace the value cells following the first cell line equal to ``label``."""
-    lines = text.split("\n")
-    i = next(n for n, x in enumerate(lines) if x.rstrip() == "\t" + label)
-    j = i + 1
-    while lines[j].startswith("\t"):
-        j += 1
-    lines[i + 1 : j] = ["\t" + v for v in values]
-    return "\n".join(lines)
 
 
 def test_mixed_layout_2021_table2_with_one_row_other_handling():
@@ -42,7 +33,7 @@ def test_mixed_layout_2021_table2_with_one_row_other_handling():
 
 
 def test_units_fullwidth_separators_and_blanks():
-    text = _replace_row(SEED_2021, "一、本年新收政府信息公开申请数量",
+    text = replace_row(SEED_2021, "一、本年新收政府信息公开申请数量",
                         ["１２", "3件", " 1,204 ", "\u3000", "-", "—", "1219"])
     report = _parse(text)
     assert report.table3["new_received"] == {
@@ -55,7 +46,7 @@ def test_units_fullwidth_separators_and_blanks():
 
 
 def test_fee_in_yuan_keeps_its_unit_and_decimal():
-    text = _replace_row(SEED_2021, "行政事业性收费", ["241982元"])
+    text = replace_row(SEED_2021, "行政事业性收费", ["241982元"])
     report = _parse(text)
     assert report.table2["fees"]["amount"] == 241982
     cell = next(c for c in report.provenance if c["row"] == "fees")
@@ -63,7 +54,7 @@ def test_fee_in_yuan_keeps_its_unit_and_decimal():
 
 
 def test_non_numeric_cell_is_null_and_reported():
-    text = _replace_row(SEED_2021, "行政许可", ["无"])
+    text = replace_row(SEED_2021, "行政许可", ["无"])
     report = _parse(text)
     assert report.table2["licensing"] == {"decisions": None}
     assert _codes(report) == ["cell_not_numeric"]
@@ -84,7 +75,7 @@ def test_missing_row_is_absent_and_reported():
 
 
 def test_row_with_too_few_values_is_not_guessed():
-    text = _replace_row(SEED_2021, "（一）予以公开", ["1", "2", "3"])
+    text = replace_row(SEED_2021, "（一）予以公开", ["1", "2", "3"])
     report = _parse(text)
     assert report.table3["granted"] == dict.fromkeys(report.table3["granted"])
     codes = _codes(report)
@@ -113,15 +104,15 @@ def test_table4_values_with_noise_and_wrong_width():
 
 
 def test_2019_signed_change_and_procurement_amount():
-    text = _replace_row(SEED_2019, "行政许可", ["12", "-3", "40"])
-    text = _replace_row(text, "政府集中采购", ["2", "35.5"])
+    text = replace_row(SEED_2019, "行政许可", ["12", "-3", "40"])
+    text = replace_row(text, "政府集中采购", ["2", "35.5"])
     report = _parse(text)
     assert report.table2["licensing"] == {"previous": 12, "change": -3, "decisions": 40}
     assert report.table2["procurement"] == {"items": 2, "amount": 35.5}
 
 
 def test_negative_count_is_not_a_number_for_unsigned_columns():
-    text = _replace_row(SEED_2021, "行政处罚", ["-2"])
+    text = replace_row(SEED_2021, "行政处罚", ["-2"])
     report = _parse(text)
     # a minus sign on a count is read as printed (the rule engine judges it), not dropped
     assert report.table2["punishment"] == {"decisions": -2}
