@@ -30,8 +30,8 @@ _STATEMENT = re.compile(
     r"(?![\d一二三四五六七八九十]{1,2}月|以来|至|到|起|底|末|初|同期|报告|年报|—|-|~|～)")
 _FIGURE = re.compile(r"\d+(?:条|件|次|个|项|份|篇|期|场|人次)|未收到|没有收到|未发生|未产生|未收取")
 _FUTURE = re.compile(r"将|计划|拟|力争|预计|下一步|争取")
-_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
-_LEADS = frozenset("12１２截")  # first characters of "2023年" / "２０２３年" / "截至2023年"
+# sentences opening with the first character of "2023年" / "２０２３年" / "截至2023年"
+_YEAR_LED_SENTENCE = re.compile(r"(?:^|(?<=[。；;！!？?\n]))[ \u3000]*([12１２截][^。；;！!？?\n]*)")
 # Sections whose sentences state the report year's own figures (五 looks ahead to next year).
 _STATEMENT_SECTIONS = ("overview", "proactive", "requests", "appeals", "other")
 
@@ -62,9 +62,8 @@ def _statements(ctx: Context) -> list[tuple[int, str, str]]:
     for sec in ctx.report.sections:
         if sec.key not in _STATEMENT_SECTIONS:
             continue
-        for sent in _SENTENCE.findall(sec.text):
-            if sent.lstrip(" \u3000")[:1] not in _LEADS:
-                continue  # cheap test before folding: the sentence must open with a year
+        # only sentences that open with a year (or 截至): found by one C-level scan
+        for sent in _YEAR_LED_SENTENCE.findall(sec.text):
             s = fold(sent)
             m = _STATEMENT.match(s)
             if m and _FIGURE.search(s):
