@@ -44,7 +44,7 @@ _BRACKETS = str.maketrans("", "", "()[]【】〔〕<>《》")
 # ----------------------------------------------------------------------------- helpers
 # A Report's table values are numbers or None (blank), so "None not in values" is the cheap
 # test that an identity can be checked; rules run on every report and must stay fast.
-_INT = {int}
+_INT_OR_BLANK = {int, type(None)}
 
 
 def _num(v) -> bool:
@@ -99,9 +99,9 @@ def _bad_counts(ctx: Context, name: str, *, negative: bool, fraction: bool) -> I
         values = table.get(key)
         if not values:
             continue
-        vals = values.values()
-        if set(map(type, vals)) == _INT and min(vals) >= 0:
-            continue  # the common row, decided in C: non-negative integers only
+        types = set(map(type, values.values()))
+        if types <= _INT_OR_BLANK and min(filter(None, values.values()), default=0) >= 0:
+            continue  # the common row, decided in C: non-negative integers and blanks only
         for col in columns:
             v = values.get(col.key)
             if v is None or isinstance(v, bool):
