@@ -15,6 +15,8 @@ import platform
 import time
 from pathlib import Path
 
+from docblock import replace_block  # beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 PASSES = 3
 
@@ -75,11 +77,7 @@ def _time(args, docs: list[bytes], label: str) -> tuple[str, float, float, int]:
 
 
 def write(rows, args) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8")
-    start_m, end_m = "<!-- check:start -->", "<!-- check:end -->"
-    block = "\n".join([
-        start_m, "",
+    replace_block("check", "检查的额外耗时", [
         f"测量日期 {time.strftime('%Y-%m-%d')}，{platform.machine()}，Python "
         f"{platform.python_version()}，单进程；命令 `python benchmarks/bench_check.py "
         f"--n {args.n} --write`，各取三遍中最快一遍。", "",
@@ -87,15 +85,7 @@ def write(rows, args) -> None:
         "|---|---|---|---|---|---|---|---|",
         *(f"| {label} | {args.n} | {found / args.n:.1f} | "
           f"{args.n / p:.0f} | {args.n / c:.0f} | {c / p:.0%} | ≤ 20% | "
-          f"{'达标' if c / p <= 0.2 else '未达标'} |" for label, p, c, found in rows),
-        "", end_m])
-    if start_m in text:
-        text = text.split(start_m)[0] + block + text.split(end_m, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n## 检查的额外耗时\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-    print(f"已更新 {path}")
-
+          f"{'达标' if c / p <= 0.2 else '未达标'} |" for label, p, c, found in rows)])
 
 if __name__ == "__main__":
     main()

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from docblock import replace_block  # beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = ("text", "markdown", "html", "docx")
 TARGETS = {"text": 300, "markdown": 300, "html": 100, "docx": 100}
@@ -105,10 +107,7 @@ def write_doc(rows, args) -> None:
                        "machine": f"{platform.machine()}, {os.cpu_count()} 核",
                        "python": platform.python_version()}
     RESULTS.write_text(json.dumps(stored, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# 基准测试\n"
-    start, end = "<!-- parse:start -->", "<!-- parse:end -->"
-    lines = [start, "",
+    lines = [
              "单进程单核，每组文件解析三遍取最快一遍（机器为共享虚拟机，单遍波动可达 ±20%）；"
              "命令 `python benchmarks/bench_parse.py --n N --write`"
              "（原始数据在 benchmarks/results/parse.json）。", "",
@@ -123,14 +122,7 @@ def write_doc(rows, args) -> None:
         lines.append(f"| {fmt} | {full['n']} | {full['rate']:.0f} | ≥ {TARGETS[fmt]} | {peaks} | "
                      f"{ok}；{full['statuses']} | {rec['date']}，{rec['machine']}，"
                      f"Python {rec['python']} |")
-    lines += ["", end]
-    block = "\n".join(lines)
-    if start in text:
-        text = text.split(start)[0] + block + text.split(end, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n## 解析速度与内存\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-    print(f"已更新 {path}")
+    replace_block("parse", "解析速度与内存", lines)
 
 
 if __name__ == "__main__":

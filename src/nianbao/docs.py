@@ -17,6 +17,7 @@ from nianbao.layouts import layouts
 from nianbao.model import CELL_SOURCE_FIELDS, CellSource, Contact, Meta, Report
 from nianbao.normalize import BLANK_MARKERS, UNITS
 from nianbao.problems import PROBLEM_CODES
+from nianbao.rules.engine import SEVERITY_CN
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -106,7 +107,6 @@ def cli_doc() -> str:
 
 # ------------------------------------------------------------------ rule catalogue
 
-_SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def _family(code: str) -> str:
@@ -119,7 +119,7 @@ def rule_markdown(r, links: bool = True) -> str:
     """One rule's documentation; docs/rules/CODE.md and ``nianbao rule CODE`` print this."""
     back = "[← 规则目录](README.md)" if links else ""
     out = [f"# {r.code} {r.title}", "",
-           f"- 级别：{_SEVERITY_CN[r.severity]}（`{r.severity}`）",
+           f"- 级别：{SEVERITY_CN[r.severity]}（`{r.severity}`）",
            f"- 类别：{_family(r.code)}",
            f"- 依据：{r.basis}"]
     if r.cross_year:
@@ -137,7 +137,7 @@ def rules_readme() -> str:
     from nianbao.rules.registry import FAMILIES, RETIRED
 
     rules = all_rules()
-    weights = "、".join(f"{_SEVERITY_CN[k]}（`{k}`）{v} 分" for k, v in SCORE_WEIGHTS.items())
+    weights = "、".join(f"{SEVERITY_CN[k]}（`{k}`）{v} 分" for k, v in SCORE_WEIGHTS.items())
     out = ["# 规则目录（由代码生成，请勿手工修改）", "",
            "本目录由 `python -m nianbao.docs` 根据规则代码（`src/nianbao/rules/`）生成；"
            "`nianbao rules` 在终端列出同一目录，`nianbao rule 代码` 显示单条规则的说明。", "",
@@ -146,7 +146,7 @@ def rules_readme() -> str:
     for code, r in rules.items():
         cross = "（需上一年度年报）" if r.cross_year else ""
         title = f"{r.title}{cross}".replace("|", "\\|")  # a pipe would end the table cell
-        out.append(f"| [{code}]({code}.md) | {_SEVERITY_CN[r.severity]} | {title} | "
+        out.append(f"| [{code}]({code}.md) | {SEVERITY_CN[r.severity]} | {title} | "
                    f"{_family(code)} |")
     out += ["", "## 代码前缀", "", "| 前缀 | 类别 |", "|---|---|"]
     out += [f"| `{k}` | {v} |" for k, v in FAMILIES.items()]

@@ -108,12 +108,6 @@ def parse_number(raw: str, *, money: bool = False, signed: bool = False) -> Pars
     return ParsedValue(int(s), unit)
 
 
-def is_numeric_cell(raw: str) -> bool:
-    """True for cells that look like a statistical value or are blank."""
-    pv = parse_number(raw, money=True, signed=True)
-    return pv.ok
-
-
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -138,3 +132,10 @@ def chinese_int(text: str) -> int | None:
         else:
             return None
     return total + section + num
+
+
+def chinese_digits(text: str) -> int:
+    """Digits spelled one by one, as years are: 二〇二三 -> 2023 (2023 stays 2023)."""
+    if text.isdigit():
+        return int(text)
+    return int("".join(str(_CN_DIGITS[ch]) for ch in text))

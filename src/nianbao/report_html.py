@@ -10,8 +10,6 @@ labels from the layout data, as in terminal.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from pathlib import Path
 
 from lxml import html as lxml_html
 from lxml.html.builder import E
@@ -19,10 +17,9 @@ from lxml.html.builder import E
 from nianbao.errors import NianbaoError
 from nianbao.model import Report
 from nianbao.rules import SCORE_CAP, SCORE_WEIGHTS, CheckResult, all_rules
-from nianbao.rules.engine import SEVERITY_ORDER, Rule
+from nianbao.rules.engine import SEVERITY_CN, SEVERITY_ORDER, Rule
 from nianbao.terminal import (
     BALANCE_NOTE,
-    SEVERITY_CN,
     TABLE_SHORT,
     _fmt,
     _layout_of,
@@ -283,15 +280,3 @@ class HtmlReport:
 
     def tostring(self) -> str:
         return lxml_html.tostring(self.element(), encoding="unicode", doctype="<!DOCTYPE html>")
-
-
-def write_html(entries: Iterable[tuple[str, Report, CheckResult] | tuple[str, NianbaoError]],
-               out: Path) -> None:
-    """Convenience for the Python API: one HTML file for already checked reports."""
-    doc = HtmlReport()
-    for entry in entries:
-        if len(entry) == 3:
-            doc.add(*entry)
-        else:
-            doc.add_error(*entry)
-    out.write_text(doc.tostring(), encoding="utf-8")

@@ -20,10 +20,9 @@ from rich.text import Text
 from nianbao.document import Location
 from nianbao.layouts import Layout, get
 from nianbao.model import Meta, Report
-from nianbao.rules.engine import SEVERITY_ORDER, Finding
+from nianbao.rules.engine import SEVERITY_CN, SEVERITY_ORDER, Finding
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 _CELL_STYLE = {"error": "reverse red", "warning": "reverse yellow", "info": "underline cyan"}
 _STATUS_CN = {"ok": "完整", "partial": "部分", "failed": "失败"}
 _STATUS_STYLE = {"ok": "green", "partial": "yellow", "failed": "red"}

@@ -16,7 +16,7 @@ from datetime import date
 
 from nianbao.document import Document, Paragraph
 from nianbao.model import Contact, Meta, Section
-from nianbao.normalize import chinese_int, fold
+from nianbao.normalize import chinese_digits, chinese_int, fold
 from nianbao.recognise.sections import plain
 
 _PREAMBLE_MAX = 40  # paragraphs searched for title/preamble when no section was found
@@ -92,7 +92,7 @@ _TOWNSHIP = re.compile(r"(?:乡|镇|街道)(?:人民政府|政府|办事处|街�
 
 def _cn_dates(s: str) -> str:
     """二〇二四年一月二十三日 -> 2024年1月23日 (on a folded copy, for date parsing only)."""
-    s = _CN_YEAR.sub(lambda m: "".join(str(chinese_int(c)) for c in m.group(1)) + "年", s)
+    s = _CN_YEAR.sub(lambda m: f"{chinese_digits(m.group(1))}年", s)
     return _CN_MD.sub(lambda m: f"{chinese_int(m.group(1))}月{chinese_int(m.group(2))}日", s)
 
 
@@ -101,10 +101,6 @@ def _iso(y, m, d) -> str | None:
         return date(int(y), int(m), int(d)).isoformat()
     except (TypeError, ValueError):
         return None
-
-
-def _year_int(s: str) -> int:
-    return int(s) if s.isdigit() else int("".join(str(chinese_int(c)) for c in s))
 
 
 # ------------------------------------------------------------------ title and agency
@@ -256,7 +252,7 @@ def _published(head: list[str], tail: list[str]) -> str | None:
 
 def _year(title: str | None, period, head: list[str], sections: list[Section]) -> int | None:
     if title and (m := _YEAR.search(plain(title))):
-        return _year_int(m.group(1))
+        return chinese_digits(m.group(1))
     if period:
         return int(period[0][:4])
     text = plain("\n".join(head) + "\n" + (sections[0].text if sections else ""))

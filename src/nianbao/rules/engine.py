@@ -22,6 +22,7 @@ from nianbao.model import Number, Report, SourceLocation
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"info": 0, "warning": 1, "error": 2}
+SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}  # for people
 
 
 class FindingLocation(BaseModel):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nianbao.layouts import TABLE_NAMES, Layout, layouts
-from nianbao.rules.engine import Context, Hit, rule
+from nianbao.rules.engine import SEVERITY_CN, Context, Hit, rule
 
 _FORMAT = "国办公开办函〔2021〕30号（2021年度起）、〔2019〕60号（2019、2020年度）"
 _ART50 = "《政府信息公开条例》第五十条；国办公开办函〔2021〕30号《年度报告格式》"
@@ -191,7 +191,6 @@ def table_missing(ctx: Context) -> Iterator[Hit]:
 
 # --------------------------------------------------------------------------- sections
 _COVERED = frozenset({"table_missing", "row_missing", "cell_missing", "cell_not_numeric"})
-_SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 _RANK = {"info": 0, "warning": 1, "error": 2}
 
 
@@ -236,5 +235,5 @@ def _problem_hit(group: list) -> Hit:
     severity = max((p.severity for p in group), key=lambda s: _RANK.get(s, 0))
     extra = f"（同一行另有{len(group) - 1}个单元格未采用）" if len(group) > 1 else ""
     return Hit(table=head.table, row=head.row, column=head.column, source=head.location,
-               found=head.code, fields={"level": _SEVERITY_CN.get(severity, severity),
+               found=head.code, fields={"level": SEVERITY_CN.get(severity, severity),
                                         "problem": head.message, "extra": extra})

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 
-from nianbao.normalize import fold
+from nianbao.normalize import chinese_digits, fold
 from nianbao.rules.engine import Context, Hit, rule
 
 _ART49 = "《政府信息公开条例》第四十九条"
@@ -21,7 +21,6 @@ _ART50 = "《政府信息公开条例》第四十九条、第五十条"
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})\s*年")
-_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 # A sentence that opens with a year and states that year's work: "2022年，我局共收到申请5件".
 # Not "2022年12月…" (a date), not "2019年以来/底/末/至…" (a span or another point in time),
 # not "2022年同期…" (a comparison) or "2022年度报告…" (a document).
@@ -43,7 +42,7 @@ def _title_year(title: str | None) -> int | None:
     if m := _YEAR.search(s):
         return int(m.group(1))
     if m := _CN_YEAR.search(s):
-        return int("".join(_CN_DIGIT[c] for c in m.group(1)))
+        return chinese_digits(m.group(1))
     return None
 
 
