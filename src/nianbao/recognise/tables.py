@@ -324,9 +324,11 @@ class _Recogniser:
         v = self.vocab["table3"]
         res = self.results["table3"]
         res.vote(v.row_layouts[row_key])
-        if v.rows[row_key].group is None and row_key != "other":
-            self.t3_groups = {g for g in self.t3_groups if g == "results"}
         label = cells[idx].text.strip()
+        # a top-level row ends the inner group (（三）不予公开 …) it followed, unless its label
+        # is itself a group's (（六）其他处理: a row in 2019, a group in 2021)
+        if v.rows[row_key].group is None and v.match_group(core(label)) is None:
+            self.t3_groups = {g for g in self.t3_groups if g in v.outer_groups}
         values = cells[idx + 1 :]
         if not values:
             return  # a header cell that happens to read like a row (e.g. 总计)

@@ -35,6 +35,8 @@ class Vocabulary:
     columns: dict = field(default_factory=dict)
     column_layouts: dict = field(default_factory=dict)
     boilerplate: tuple = ()
+    # groups no row belongs to directly (三、本年度办理结果): they enclose the other groups
+    outer_groups: frozenset = frozenset()
     _memo: dict = field(default_factory=dict)  # (kind, label[, groups]) -> match; labels repeat
 
     @classmethod
@@ -54,6 +56,7 @@ class Vocabulary:
                 v.column_layouts.setdefault(c.key, set()).add(lay_key)
             bp.extend(x for x in spec.boilerplate if x not in bp)
         v.boilerplate = tuple(bp)
+        v.outer_groups = frozenset(v.groups) - {r.group for r in v.rows.values()}
         return v
 
     def match_row(self, label: str, groups_seen: set[str]) -> str | None:
