@@ -55,7 +55,7 @@ class RuleDoc:
     fix: str  # how to fix it
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """What a rule function yields; ``fields`` fill the rule's message template."""
 

@@ -132,9 +132,11 @@ def _blanks(ctx: Context, name: str) -> Iterator[Hit]:
         # a cell the parser never read (missing, under an unrecognised header, in a row of
         # too few cells) is not one the author left empty: say so; the parser's own note
         # on the unplaced value tells the rest
+        read = ctx.cells if ctx.report.provenance else None
         absent = [c for c in blank if c.key not in values
-                  or (ctx.report.provenance and (name, key, c.key) not in ctx.cells)]
-        empty = [c for c in blank if c not in absent]
+                  or (read is not None and (name, key, c.key) not in read)]
+        absent_keys = {c.key for c in absent}  # by key: Column equality compares every field
+        empty = [c for c in blank if c.key not in absent_keys]
         which = "，".join(_which(cols, len(columns), what) for cols, what in
                          ((empty, "未填写"), (absent, "没有读到数值（缺少单元格或列标题无法识别）"))
                          if cols)
