@@ -32,7 +32,7 @@ from nianbao.version import __version__
 
 app = typer.Typer(
     name="nianbao",
-    help="nianbao 年报：读取、检查政府信息公开工作年度报告。",
+    help="nianbao 年报：读取、检查、存储和分析政府信息公开工作年度报告。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -348,6 +348,17 @@ def rule_command(
                          " [unknown_rule]")
     Console().print(Markdown(rule_markdown(rules[key], links=False)))
 
+
+def _register_store_commands() -> None:
+    import importlib
+
+    from nianbao.commands import STORE_COMMANDS
+
+    for name in STORE_COMMANDS:
+        importlib.import_module(f"nianbao.commands.{name}").register(app)
+
+
+_register_store_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     app()

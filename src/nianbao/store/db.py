@@ -1,0 +1,136 @@
+"""Connecting to the store and keeping its schema current.
+
+The database is named by a SQLAlchemy URL: ``NIANBAO_DATABASE_URL`` when set, otherwise the
+embedded SQLite file ``./nianbao.db``. PostgreSQL works through the same setting
+(``postgresql+psycopg://user@host/db``). The schema is always the one Alembic's migrations
+build (``upgrade head``), never ``create_all``, so tests run on what users get.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from nianbao.errors import NianbaoError
+
+DEFAULT_URL = "sqlite:///nianbao.db"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class StoreError(NianbaoError):
+    """The store cannot be opened or used (bad URL, unreachable server, old schema)."""
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: the argument, else ``NIANBAO_DATABASE_URL``, else ./nianbao.db."""
+    url = url or os.environ.get("NIANBAO_DATABASE_URL") or DEFAULT_URL
+    if url.startswith("postgresql://"):  # the driver we ship is psycopg 3
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = database_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError("store_url", f"数据库地址无法识别：{url}（应形如 sqlite:///nianbao.db 或 "
+                         "postgresql+psycopg://用户@主机/库名）") from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    """WAL lets readers work during an ingest; a long busy timeout lets two ingests running
+    at once wait for each other's short per-document transactions instead of failing."""
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=60000")
+    cur.close()
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config(None)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (default: the newest)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+class Store:
+    """An open store: an engine whose schema is current, and sessions on it."""
+
+    def __init__(self, url: str | None = None, *, upgrade: bool = True) -> None:
+        self.url = database_url(url)
+        self.engine = make_engine(self.url)
+        try:
+            if upgrade:
+                if current_revision(self.engine) != head_revision():
+                    migrate(self.engine)
+            elif current_revision(self.engine) != head_revision():
+                raise StoreError("store_schema", "数据库结构不是最新版本：请先运行 nianbao db upgrade")
+        except OperationalError as exc:
+            raise StoreError("store_unreachable", f"无法连接数据库 {self.display_url}："
+                             f"{str(exc.orig).strip().splitlines()[0]}（检查地址、服务是否启动、"
+                             "文件是否可写）") from exc
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password hidden, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@cache
+def _cached(url: str) -> Store:
+    return Store(url)
+
+
+def open_store(url: str | None = None) -> Store:
+    """The store at ``url`` (see ``database_url``), migrated to the newest schema."""
+    return _cached(database_url(url))
