@@ -86,6 +86,25 @@ def _layout_rows(layout: str, name: str) -> tuple[tuple[str, str, tuple[Column, 
                   spec.row_columns(r)) for r in spec.rows)
 
 
+@cache
+def _required_keys(layout: str, name: str) -> dict[str, frozenset[str]]:
+    """Row key -> the column keys a number is required in (for the blank-cell fast path)."""
+    return {key: frozenset(c.key for c in columns)
+            for key, _, columns in _layout_rows(layout, name)}
+
+
+def _clean_counts(ctx: Context, name: str) -> bool:
+    """True when every value of the table is a non-negative integer (or blank): then no
+    count rule has anything to say. Decided once per table and shared by the rules."""
+    key = ("clean_counts", name)
+    got = ctx.cache.get(key)
+    if got is None:
+        values = [v for row in getattr(ctx.report, name).values() for v in row.values()]
+        got = ctx.cache[key] = (set(map(type, values)) <= _INT_OR_BLANK
+                                and min(filter(None, values), default=0) >= 0)
+    return got
+
+
 def _spec(ctx: Context, name: str) -> TableSpec:
     return ctx.table_layout(name).tables[name]
 
@@ -93,7 +112,7 @@ def _spec(ctx: Context, name: str) -> TableSpec:
 def _bad_counts(ctx: Context, name: str, *, negative: bool, fraction: bool) -> Iterator[Hit]:
     """Cells holding a negative number (unless the column is signed) or a fractional count."""
     table = getattr(ctx.report, name)
-    if not table:
+    if not table or _clean_counts(ctx, name):
         return
     for key, label, columns in _rows(ctx, name):
         values = table.get(key)
@@ -120,11 +139,13 @@ def _blanks(ctx: Context, name: str) -> Iterator[Hit]:
     table = getattr(ctx.report, name)
     if not table:
         return
-    for key, label, columns in _rows(ctx, name):
+    layout = ctx.table_layout(name).key
+    required = _required_keys(layout, name)
+    for key, label, columns in _layout_rows(layout, name):
         values = table.get(key)
         if values is None:
             continue  # a missing row is the ROW-MISSING rule's
-        if None not in values.values() and all(c.key in values for c in columns):
+        if None not in values.values() and values.keys() >= required[key]:
             continue
         blank = [c for c in columns if values.get(c.key) is None]
         if not blank:
