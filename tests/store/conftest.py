@@ -9,6 +9,7 @@ so tests are isolated and can run ingests in parallel processes. Set
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import uuid
 
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from nianbao.store import Store
+from nianbao.store.divisions import ensure_divisions
 from tests.helpers import ROOT
 
 PG_ADMIN_URL = os.environ.get("NIANBAO_TEST_PG_URL",
@@ -36,27 +38,80 @@ def postgres_admin():
     engine.dispose()
 
 
+def _pg_create(admin, template: str | None = None) -> str:
+    name = f"nianbao_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'
+                          + (f' TEMPLATE "{template}"' if template else "")))
+    return name
+
+
+def _pg_drop(admin, name: str) -> None:
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _pg_url(name: str) -> str:
+    return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
     """A URL of an empty database on each backend (not yet migrated)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'nianbao.db'}"
         return
-    name = f"nianbao_test_{uuid.uuid4().hex[:12]}"
     admin = request.getfixturevalue("postgres_admin")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    name = _pg_create(admin)
     try:
-        yield f"{base}/{name}"
+        yield _pg_url(name)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _pg_drop(admin, name)
+
+
+def _prepare(url: str) -> None:
+    """Migrate and load the division table (≈ 42 000 rows, a few seconds) — once per run."""
+    s = Store(url)
+    with s.session() as session:
+        ensure_divisions(session)
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "nianbao.db"
+    _prepare(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin):
+    name = _pg_create(postgres_admin)
+    _prepare(_pg_url(name))
+    yield name
+    _pg_drop(postgres_admin, name)
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request, tmp_path):
+    """A URL of a migrated database with the divisions loaded, on each backend: a copy of a
+    template made once per run, so each test starts from the same state in milliseconds."""
+    if request.param == "sqlite":
+        path = tmp_path / "nianbao.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    admin = request.getfixturevalue("postgres_admin")
+    name = _pg_create(admin, template=request.getfixturevalue("postgres_template"))
+    try:
+        yield _pg_url(name)
+    finally:
+        _pg_drop(admin, name)
 
 
 @pytest.fixture
-def store(db_url):
-    """An open, migrated store on each backend."""
-    s = Store(db_url)
+def store(store_url):
+    """An open, migrated store (divisions loaded) on each backend."""
+    s = Store(store_url)
     yield s
     s.close()

@@ -53,6 +53,7 @@ def make_engine(url: str | None = None) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 60})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -66,6 +67,21 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=60000")
     cur.close()
+    # Let SQLAlchemy, not pysqlite, open transactions (see _sqlite_begin): pysqlite's own
+    # handling commits a SAVEPOINT that starts a transaction and leaves DDL outside it.
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn) -> None:
+    """A transaction that may write takes the write lock at its start (BEGIN IMMEDIATE):
+    two ingests then wait for each other (busy_timeout) instead of failing when one upgrades
+    from reading to writing after the other committed, and two processes migrating a new
+    file run one after the other. Read-only sessions (``Store.reading``) take no lock."""
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "nianbao_read_only"
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -106,6 +122,8 @@ class Store:
                              f"{str(exc.orig).strip().splitlines()[0]}（检查地址、服务是否启动、"
                              "文件是否可写）") from exc
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                          expire_on_commit=False)
 
     @property
     def display_url(self) -> str:
@@ -120,6 +138,12 @@ class Store:
     def session(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any error."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction for queries only: on SQLite it does not wait for, or block, writers."""
+        with self.read_sessions() as session, session.begin():
             yield session
 
     def close(self) -> None:

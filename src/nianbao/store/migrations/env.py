@@ -17,6 +17,10 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=True)  # SQLite needs batch mode to alter tables
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # two processes opening a new database at once: the second waits here, then
+                # finds the schema current (SQLite gets the same from BEGIN IMMEDIATE)
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242424242)")
             context.run_migrations()
         connection.commit()
 
