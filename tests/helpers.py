@@ -12,11 +12,14 @@ SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
 SHARED = ROOT.parent / "shared"
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m nianbao`` for real, as a user would."""
+def run_cli(*args: str, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m nianbao`` for real, as a user would; ``env`` adds variables (such as
+    ``NIANBAO_DATABASE_URL``) to the small fixed environment."""
     return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True,
                           text=True, cwd=cwd, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "LANG": "C.UTF-8"})
+                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "LANG": "C.UTF-8",
+                               **(env or {})})
 
 
 def replace_row(text: str, label: str, values: list[str]) -> str:

@@ -1,17 +1,50 @@
 """The agency registry: normalised names, aliases, level and place in the hierarchy.
 
-(Minimal version: exact normalised-name lookup, created on first sight. Region placement,
-imports and corrections are being added.)
+Agencies are created on first sight by ingest (``resolve_agency``, origin ``auto``), placed
+from their name by ``divisions.place``; a 政务公开办 corrects them one by one (``set_agency``,
+origin ``edited``) or imports its own list (``import_agencies``, origin ``imported``). The
+level and region codes are copied onto every report row of the agency (``placement``) so that
+statistics read one row per report; whoever changes an agency updates those rows in the same
+transaction (``_refresh_reports``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from nianbao.errors import NianbaoError
 from nianbao.model import Meta
 from nianbao.normalize import fold
-from nianbao.store.models import Agency, AgencyAlias
+from nianbao.store.divisions import (
+    CITY,
+    COUNTY,
+    PROVINCE,
+    TOWNSHIP,
+    RegionError,
+    dataset,
+    descendant_prefix,
+    ensure_divisions,
+    place,
+    resolve_division,
+)
+from nianbao.store.models import Agency, AgencyAlias, Division, StoredReport
+
+LEVELS = ("政府", "部门", "乡镇街道")
+MAX_NAME = Agency.__table__.c.name.type.length  # 200
+_COLUMN_OF_LEVEL = {PROVINCE: "province_code", CITY: "city_code", COUNTY: "county_code",
+                    TOWNSHIP: "township_code"}
+_ALIAS_SEPARATORS = re.compile(r"[；;、]")
+
+
+class AgencyError(NianbaoError):
+    """An agency operation that cannot be done as asked (unknown name, bad value, conflict)."""
 
 
 def normalise_name(name: str) -> str:
@@ -19,27 +52,406 @@ def normalise_name(name: str) -> str:
     return "".join(fold(name).split())
 
 
-def resolve_agency(session: Session, meta: Meta) -> Agency | None:
-    """The registry's agency for a report's printed agency name, created when new.
-    None when the report never names its agency."""
-    if not meta.agency:
+def find_agency(session: Session, name: str) -> Agency | None:
+    """The agency called ``name`` (its name or one of its aliases), or None."""
+    name = normalise_name(name)
+    if not name:
         return None
-    name = normalise_name(meta.agency)
-    agency = session.scalar(select(Agency).join(AgencyAlias, AgencyAlias.agency_id == Agency.id)
-                            .where(AgencyAlias.alias == name))
+    agency = session.scalar(select(Agency).where(Agency.name == name))
     if agency is None:
-        agency = session.scalar(select(Agency).where(Agency.name == name))
-    if agency is None:
-        agency = Agency(name=name, level=meta.level)
-        session.add(agency)
-        session.flush()
+        agency = session.scalar(select(Agency).join(AgencyAlias, AgencyAlias.agency_id == Agency.id)
+                                .where(AgencyAlias.alias == name))
     return agency
+
+
+def resolve_agency(session: Session, meta: Meta) -> Agency | None:
+    """The registry's agency for a report's printed agency name, created (and placed) when
+    new. None when the report never names its agency. Safe when two processes create the
+    same agency at once: the loser's insert fails on the unique name inside a savepoint and
+    it reads the winner's row."""
+    name = normalise_name(meta.agency or "")
+    if not name or len(name) > MAX_NAME:
+        return None  # no name, or a paragraph the parser took for one: the report stands alone
+    agency = find_agency(session, name)
+    if agency is not None:
+        return agency
+    ensure_divisions(session)
+    chain = place(name, meta.region)
+    agency = Agency(name=name, level=meta.level, region_code=chain[-1].code if chain else None,
+                    origin="auto")
+    try:
+        with session.begin_nested():
+            session.add(agency)
+            session.flush()
+    except IntegrityError:
+        agency = find_agency(session, name)
+        if agency is None:
+            raise
+    return agency
+
+
+def region_chain(session: Session, code: str | None) -> list[tuple[str, str, str]]:
+    """(level, code, name) from the province down to ``code``."""
+    if not code:
+        return []
+    ds = dataset()
+    if code in ds.by_code:
+        return [(d.level, d.code, d.name) for d in ds.chain(code)]
+    out = []  # a code of an older dataset still in the table: walk the table itself
+    while code and (row := session.get(Division, code)) is not None:
+        out.insert(0, (row.level, row.code, row.name))
+        code = row.parent_code
+    return out
 
 
 def placement(session: Session, agency: Agency | None) -> dict[str, str | None]:
     """The report columns denormalised from an agency: level and region codes by level."""
-    empty = {"agency_level": None, "province_code": None, "city_code": None,
-             "county_code": None, "township_code": None}
+    out: dict[str, str | None] = {"agency_level": None, **dict.fromkeys(_COLUMN_OF_LEVEL.values())}
     if agency is None:
-        return empty
-    return {**empty, "agency_level": agency.level}
+        return out
+    out["agency_level"] = agency.level
+    for level, code, _name in region_chain(session, agency.region_code):
+        out[_COLUMN_OF_LEVEL[level]] = code
+    return out
+
+
+def _refresh_reports(session: Session, agency: Agency) -> None:
+    """Copy the agency's level and region onto its reports (same transaction)."""
+    session.flush()
+    session.execute(update(StoredReport).where(StoredReport.agency_id == agency.id)
+                    .values(**placement(session, agency)))
+
+
+# ------------------------------------------------------------------ corrections
+def split_aliases(text: str | Iterable[str] | None) -> list[str]:
+    """Aliases as written by people: 樟树市政府；樟树政府 (；/;/、 separate)."""
+    if text is None:
+        return []
+    parts = [text] if isinstance(text, str) else list(text)
+    out: list[str] = []
+    for part in parts:
+        for alias in _ALIAS_SEPARATORS.split(part):
+            if (alias := normalise_name(alias)) and alias not in out:
+                out.append(alias)
+    return out
+
+
+def check_level(level: str) -> str | None:
+    """A level as given by a person ('' clears it); raises AgencyError when unknown."""
+    level = normalise_name(level)
+    if level and level not in LEVELS:
+        raise AgencyError("level_unknown", f"级别“{level}”无法识别；可选：{'、'.join(LEVELS)}。")
+    return level or None
+
+
+def check_aliases(session: Session, agency: Agency | None, aliases: list[str]) -> None:
+    """Raise AgencyError when an alias already names another agency that a person made
+    (imported or edited). One created automatically from a report is merged instead."""
+    for alias in aliases:
+        if len(alias) > MAX_NAME:
+            raise AgencyError("alias_too_long", f"别名“{alias[:20]}…”超过 {MAX_NAME} 个字，不像单位名称。")
+        owner = find_agency(session, alias)
+        if owner is not None and owner.origin != "auto" and (agency is None or owner.id != agency.id):
+            raise AgencyError("alias_taken", f"别名“{alias}”已是单位“{owner.name}”的名称或别名；"
+                              "同一名称只能属于一个单位（确是同一单位请用 nianbao agencies merge 合并）。")
+
+
+def add_aliases(session: Session, agency: Agency, aliases: list[str]) -> bool:
+    """Give ``agency`` these aliases (checked by ``check_aliases`` first); an automatically
+    created agency of that name is merged into it. True when anything changed."""
+    changed = False
+    for alias in aliases:
+        owner = find_agency(session, alias)
+        if owner is None:
+            session.add(AgencyAlias(alias=alias, agency_id=agency.id))
+            session.flush()
+            changed = True
+        elif owner.id != agency.id:
+            merge(session, owner, agency)
+            changed = True
+    return changed
+
+
+def merge(session: Session, source: Agency, target: Agency) -> None:
+    """Make ``source`` part of ``target``: its reports and aliases move over, its name becomes
+    an alias, and it is deleted. Where both have a current report for a year, the newer
+    (later printed date, then later arrival, as records.py decides) stays current."""
+    if source.id == target.id:
+        return
+    session.flush()
+    for row in session.scalars(select(StoredReport).where(
+            StoredReport.agency_id == source.id, StoredReport.is_current.is_(True),
+            StoredReport.year.is_not(None))).all():
+        rival = session.scalar(select(StoredReport).where(
+            StoredReport.agency_id == target.id, StoredReport.year == row.year,
+            StoredReport.is_current.is_(True)))
+        if rival is not None:
+            older, newer = sorted((row, rival), key=lambda r: (r.published or "", r.id))
+            older.is_current, older.superseded_by = False, newer.id
+    session.flush()  # before the rows meet under one agency's unique "current" slot
+    session.execute(update(AgencyAlias).where(AgencyAlias.agency_id == source.id)
+                    .values(agency_id=target.id))
+    session.execute(update(StoredReport).where(StoredReport.agency_id == source.id)
+                    .values(agency_id=target.id))
+    name = source.name
+    session.delete(source)
+    session.flush()
+    session.add(AgencyAlias(alias=name, agency_id=target.id))
+    _refresh_reports(session, target)
+
+
+def merge_agencies(session: Session, source: str, target: str) -> Agency:
+    """Merge the agency named ``source`` into the one named ``target`` (see ``merge``)."""
+    found = [find_agency(session, n) for n in (source, target)]
+    for name, agency in zip((source, target), found, strict=True):
+        if agency is None:
+            raise AgencyError("agency_not_found", f"单位名录中没有“{normalise_name(name)}”；请用 "
+                              "nianbao agencies search 查找准确名称。")
+    if found[0].id == found[1].id:
+        raise AgencyError("same_agency", f"“{source}”和“{target}”已是同一个单位。")
+    merge(session, found[0], found[1])
+    return found[1]
+
+
+def set_agency(session: Session, name: str, *, level: str | None = None,
+               region: str | None = None, alias: str | Iterable[str] | None = None) -> Agency:
+    """Correct an agency: level ('' clears), region (a code, name or path; '' clears),
+    more aliases. Its reports' level and region columns follow in the same transaction."""
+    agency = find_agency(session, name)
+    if agency is None:
+        raise AgencyError("agency_not_found", f"单位名录中没有“{normalise_name(name)}”；请用 "
+                          "nianbao agencies search 查找准确名称，或用 nianbao agencies import 导入。")
+    ensure_divisions(session)
+    if level is not None:
+        agency.level = check_level(level)
+    if region is not None:
+        agency.region_code = resolve_division(region).code if region.strip() else None
+    aliases = split_aliases(alias)
+    check_aliases(session, agency, aliases)
+    agency.origin = "edited"
+    add_aliases(session, agency, aliases)
+    _refresh_reports(session, agency)
+    return agency
+
+
+# ------------------------------------------------------------------ listing and searching
+def search_agencies(session: Session, fragment: str, limit: int = 200) -> list[Agency]:
+    """Agencies whose name or an alias contains ``fragment``, or whose place (a township,
+    street, county … in the registry) is named with it, by name."""
+    frag = normalise_name(fragment)
+    if not frag:
+        return []
+    places = select(Division.code).where(Division.name.contains(frag, autoescape=True))
+    aliased = select(AgencyAlias.agency_id).where(AgencyAlias.alias.contains(frag, autoescape=True))
+    return list(session.scalars(
+        select(Agency).where(or_(Agency.name.contains(frag, autoescape=True),
+                                 Agency.id.in_(aliased), Agency.region_code.in_(places)))
+        .order_by(Agency.name).limit(limit)))
+
+
+def list_agencies(session: Session, region: str | None = None, level: str | None = None,
+                  limit: int | None = None) -> list[Agency]:
+    """Agencies placed in ``region`` (a code, name or path; everything under it too) and of
+    ``level``, by region then name."""
+    query = select(Agency)
+    if region:
+        prefix = descendant_prefix(resolve_division(region).code)
+        query = query.where(Agency.region_code.startswith(prefix, autoescape=True))
+    if level:
+        query = query.where(Agency.level == check_level(level))
+    query = query.order_by(Agency.region_code, Agency.name)
+    return list(session.scalars(query.limit(limit) if limit else query))
+
+
+def report_counts(session: Session, ids: list[int]) -> dict[int, int]:
+    rows = session.execute(select(StoredReport.agency_id, func.count())
+                           .where(StoredReport.agency_id.in_(ids))
+                           .group_by(StoredReport.agency_id))
+    return {agency_id: n for agency_id, n in rows}
+
+
+@dataclass
+class AgencyDetail:
+    agency: Agency
+    aliases: list[str]
+    region: list[tuple[str, str, str]]
+    reports: list[StoredReport] = field(default_factory=list)
+
+
+def describe(session: Session, name: str) -> AgencyDetail:
+    agency = find_agency(session, name)
+    if agency is None:
+        raise AgencyError("agency_not_found", f"单位名录中没有“{normalise_name(name)}”；请用 "
+                          "nianbao agencies search 查找准确名称。")
+    aliases = list(session.scalars(select(AgencyAlias.alias).where(AgencyAlias.agency_id == agency.id)
+                                   .order_by(AgencyAlias.alias)))
+    reports = list(session.scalars(select(StoredReport).where(StoredReport.agency_id == agency.id)
+                                   .order_by(StoredReport.year, StoredReport.id)))
+    return AgencyDetail(agency, aliases, region_chain(session, agency.region_code), reports)
+
+
+# ------------------------------------------------------------------ importing a list
+# Column headers of an import file (folded), and the column each one means.
+_HEADERS = {"名称": "名称", "单位名称": "名称", "机关名称": "名称", "别名": "别名", "级别": "级别",
+            "层级": "级别", "区划": "区划", "行政区划": "区划"}
+
+
+@dataclass
+class RowProblem:
+    """A row of an import file that was not imported, and why."""
+
+    file: str
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        column = f"“{self.column}”列" if self.column else ""
+        return f"{self.file} 第 {self.row} 行{column}：{self.message}"
+
+
+@dataclass
+class ImportResult:
+    file: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def import_agencies(session: Session, path: str | Path) -> ImportResult:
+    """Add or update agencies from a CSV (UTF-8 or GBK) or XLSX file with the columns 名称,
+    别名 (；/;/、 separated), 级别 and 区划 (a code or a path 江西省/宜春市/樟树市). A bad row is
+    reported (file, row, column) and skipped; the others are imported. Raises AgencyError
+    when the file as a whole cannot be read."""
+    path = Path(path)
+    table = read_table(path)
+    if not table:
+        raise AgencyError("import_empty", f"{path.name} 是空文件；第 1 行应是表头：名称、别名、级别、区划。")
+    columns: dict[str, int] = {}
+    for i, header in enumerate(table[0]):
+        key = _HEADERS.get(normalise_name(header))
+        if key and key not in columns:
+            columns[key] = i
+    if "名称" not in columns:
+        raise AgencyError("import_header", f"{path.name} 第 1 行没有“名称”列；表头应为：名称、别名、级别、"
+                          f"区划（现有：{'、'.join(h for h in table[0] if h) or '空'}）。")
+    ensure_divisions(session)
+    result = ImportResult(path.name)
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cells):
+            continue
+        values = {key: cells[i] if i < len(cells) else "" for key, i in columns.items()}
+        try:
+            with session.begin_nested():
+                outcome, problems = _import_row(session, values)
+        except IntegrityError:  # another process wrote the same name meanwhile
+            outcome, problems = None, [("名称", "与同时进行的其他写入冲突；请重新导入这一行。")]
+        result.problems += [RowProblem(path.name, number, col, msg) for col, msg in problems]
+        if outcome:
+            setattr(result, outcome, getattr(result, outcome) + 1)
+    return result
+
+
+def _import_row(session: Session, values: dict[str, str]
+                ) -> tuple[str | None, list[tuple[str, str]]]:
+    """Apply one row: ("created" / "updated" / "unchanged", []), or (None, [(column,
+    message), …]) when values are bad (nothing written then)."""
+    name = normalise_name(values["名称"])
+    if not name:
+        return None, [("名称", "名称为空；每行都要写单位全称。")]
+    if len(name) > MAX_NAME:
+        return None, [("名称", f"名称超过 {MAX_NAME} 个字，不像单位名称；请检查是否串了列。")]
+    agency = find_agency(session, name)
+    aliases = split_aliases(values.get("别名"))
+    level = region = None
+    problems: list[tuple[str, str]] = []
+    try:
+        level = check_level(values.get("级别", ""))
+    except AgencyError as exc:
+        problems.append(("级别", exc.message))
+    try:
+        text = values.get("区划", "").strip()
+        region = resolve_division(text) if text else None
+    except RegionError as exc:
+        problems.append(("区划", exc.message))
+    try:
+        check_aliases(session, agency, aliases)
+    except AgencyError as exc:
+        problems.append(("别名", exc.message))
+    if problems:
+        return None, problems
+    if agency is None:
+        chain = () if region else place(name)
+        agency = Agency(name=name, level=level, origin="imported",
+                        region_code=region.code if region else (chain[-1].code if chain else None))
+        session.add(agency)
+        session.flush()
+        add_aliases(session, agency, aliases)
+        return "created", []
+    moved = (level is not None and level != agency.level) or (
+        region is not None and region.code != agency.region_code)
+    agency.level = level or agency.level
+    agency.region_code = region.code if region else agency.region_code
+    if not (add_aliases(session, agency, aliases) or moved):
+        return "unchanged", []
+    agency.origin = "imported"
+    if moved:
+        _refresh_reports(session, agency)
+    return "updated", []
+
+
+def read_table(path: Path) -> list[list[str]]:
+    """The cells of a CSV or XLSX file as stripped strings, header row first."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise AgencyError("import_not_found", f"找不到文件 {path}；请检查路径。")
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(path)
+    raise AgencyError("import_format", f"{path.name}：只支持 .csv 和 .xlsx 文件；旧版 .xls 请在 Excel/WPS 中"
+                      "另存为 .xlsx。")
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    import csv
+
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise AgencyError("import_encoding", f"{path.name} 的文字编码无法识别；请另存为 UTF-8 编码的 CSV。")
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    return [[cell.strip() for cell in row] for row in csv.reader(text.splitlines(), delimiter=delimiter)]
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise AgencyError("import_unreadable", f"{path.name} 不是有效的 Excel 文件（{exc}）；请在 Excel/WPS "
+                          "中打开后另存为 .xlsx。") from exc
+    try:
+        return [[_cell_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text; a code typed as a number (360982000000, or 3.60982E+11) stays digits."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()

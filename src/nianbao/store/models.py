@@ -119,7 +119,6 @@ class StoredReport(Base):
     error_message: Mapped[str | None] = mapped_column(Text, default=None)
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), default=None)
-    report_json: Mapped[str | None] = deferred(mapped_column(Text, default=None))
     parser_version: Mapped[str] = mapped_column(String(32))
     title: Mapped[str | None] = mapped_column(String(500), default=None)
     agency_name: Mapped[str | None] = mapped_column(String(200), default=None)  # as printed
@@ -145,6 +144,9 @@ class StoredReport(Base):
     for _figure in FIGURES:
         locals()[_figure] = mapped_column(Float, nullable=True, default=None)
     del _figure
+    # last: SQLite stores columns in order, and reading a column after this large value
+    # would walk its overflow pages (migration 0002 moved it there in existing files)
+    report_json: Mapped[str | None] = deferred(mapped_column(Text, default=None))
 
     __table_args__ = (
         # at most one current report per agency and year, even with concurrent ingests
