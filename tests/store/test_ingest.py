@@ -17,7 +17,7 @@ from nianbao.errors import NianbaoError
 from nianbao.render import render
 from nianbao.store.ingest import Parsers, Source, ingest, iter_sources
 from nianbao.store.models import Agency, Cell, Document, StoredFinding, StoredReport
-from nianbao.store.records import load_report
+from nianbao.store.records import load_report, prepare
 
 GBK_NAME = "樟树市2023年政府信息公开年报.txt"
 
@@ -226,9 +226,10 @@ def test_a_dead_worker_fails_its_document_and_a_fresh_pool_carries_on():
         _kill_workers()
         with pytest.raises(BrokenProcessPool):
             slow()
-        parsed, result = parsers.submit("a.txt", _report(2))()
+        parsed, result, prepared = parsers.submit("a.txt", _report(2))()
         assert (parsed.source.name, parsed.status) == ("a.txt", "ok")
         assert result == nianbao.check(parsed)
+        assert prepared == prepare(parsed)
     finally:
         parsers.close()
 

@@ -63,6 +63,22 @@ def score(findings: list[Finding]) -> int:
     return max(0, 100 - penalty)
 
 
+def with_previous(result: CheckResult, report: Report, previous: Report) -> CheckResult:
+    """``result`` (a check run without a previous year) completed with every cross-year rule:
+    equal to ``check(report, previous)`` for the whole catalogue, at the cost of the
+    cross-year rules alone. The corpus store uses it when last year's report is stored."""
+    rules = all_rules()
+    cross = [c for c in rules if rules[c].cross_year and c not in result.rules]
+    extra = run_rules(Context(report, previous), cross)
+    order = {code: i for i, code in enumerate(rules)}
+    findings = sorted([*result.findings, *extra],  # as check() orders them
+                      key=lambda f: (-SEVERITY_ORDER[f.severity], order[f.code]))
+    counts = Counter(f.severity for f in findings)
+    return result.model_copy(update={
+        "findings": findings, "counts": {k: counts.get(k, 0) for k in ("error", "warning", "info")},
+        "score": score(findings), "rules": [c for c in rules if c in result.rules or c in cross]})
+
+
 def check(report: Report, previous: Report | None = None, *, select: list[str] | None = None,
           ignore: list[str] | None = None) -> CheckResult:
     """Run the catalogue on a parsed report (and last year's, for the cross-year rules)."""

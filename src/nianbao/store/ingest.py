@@ -16,7 +16,7 @@ import signal
 import threading
 import time
 import zipfile
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -36,7 +36,7 @@ from nianbao.readers import zipsafe
 from nianbao.rules import CheckResult, check
 from nianbao.store.db import Store
 from nianbao.store.models import Document, StoredReport
-from nianbao.store.records import save_document, sha256_of
+from nianbao.store.records import Prepared, prepare, save_document, sha256_of
 
 OUTCOMES = ("ingested", "unchanged", "partial", "failed")
 BATCH = 32  # documents whose stored-or-not is asked in one query
@@ -189,12 +189,20 @@ def parse_and_check(filename: str | None, content: bytes
                             "nianbao 的缺陷，请把该文件和本信息报告给开发者。"), None
 
 
+def parse_and_prepare(filename: str | None, content: bytes
+                      ) -> tuple[Report | NianbaoError, CheckResult | None, Prepared | None]:
+    """``parse_and_check`` plus the rows that need no database (``records.prepare``), so
+    the workers, not the single writing process, pay for serialising the report."""
+    parsed, result = parse_and_check(filename, content)
+    return parsed, result, prepare(parsed) if isinstance(parsed, Report) else None
+
+
 def _work(filename: str | None, content: bytes):
     # NianbaoError does not survive pickling (its __init__ takes three arguments)
-    parsed, result = parse_and_check(filename, content)
+    parsed, result, prepared = parse_and_prepare(filename, content)
     if isinstance(parsed, NianbaoError):
-        return ("error", parsed.code, parsed.message), None
-    return parsed, result
+        return ("error", parsed.code, parsed.message), None, None
+    return parsed, result, prepared
 
 
 @contextmanager
@@ -250,7 +258,7 @@ class Parsers:
         """A function giving the result; it raises BrokenProcessPool when a worker died
         (killed, out of memory) before finishing this document."""
         if self.pool is None:
-            return partial(parse_and_check, filename, content)
+            return partial(parse_and_prepare, filename, content)
         try:
             future = self.pool.submit(_work, filename, content)
         except BrokenProcessPool:
@@ -260,13 +268,13 @@ class Parsers:
 
         def result():
             try:
-                parsed, checked = future.result()
+                parsed, checked, prepared = future.result()
             except BrokenProcessPool:
                 self._replace(pool)
                 raise
             if isinstance(parsed, tuple):
-                return NianbaoError(parsed[1], parsed[2]), None
-            return parsed, checked
+                return NianbaoError(parsed[1], parsed[2]), None, None
+            return parsed, checked, prepared
         return result
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
@@ -350,12 +358,26 @@ def ingest(store: Store, sources: Iterable[Source], *, workers: int = 1, total: 
     return summary
 
 
+class _Recent(OrderedDict):
+    """The last reports this run stored (report id -> Report), so that checking next year's
+    report against them does not read and validate their JSON again. Bounded: a corpus is
+    usually ingested roughly by agency or by year, so recent neighbours are what is asked."""
+
+    LIMIT = 4096
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        if len(self) > self.LIMIT:
+            self.popitem(last=False)
+
+
 class _Run:
     def __init__(self, store: Store, parsers: Parsers, summary: IngestSummary,
                  on_progress) -> None:
         self.store, self.parsers, self.summary, self.on_progress = (store, parsers, summary,
                                                                     on_progress)
         self.first: dict[str, Entry | None] = {}  # sha256 -> the entry of its first document
+        self.recent = _Recent()  # reports stored in this run, for their neighbours' checks
 
     def all(self, sources: Iterator[Source]) -> None:
         window = 4 * self.parsers.workers  # documents parsed ahead of the writes
@@ -410,16 +432,16 @@ class _Run:
             self._record(self._duplicate(item))
             return
         try:
-            parsed, result = item.result()
+            parsed, result, prepared = item.result()
         except BrokenProcessPool:
-            parsed = None
+            parsed = result = prepared = None
         with interrupt_deferred():  # what is committed is also counted
             if parsed is None:
                 entry = Entry(item.source.name, "failed", item.sha256, code="worker_died",
                               reason="解析该文件时解析进程意外退出（可能内存不足）；请重新运行同一命令，"
                               "仍然失败时用 nianbao parse 单独检查此文件。")
             else:
-                entry = self._save(item, parsed, result)
+                entry = self._save(item, parsed, result, prepared)
             self.first[item.sha256] = entry
             self._record(entry)
 
@@ -432,15 +454,15 @@ class _Run:
         return Entry(item.source.name, "unchanged", item.sha256, first.report_id,
                      reason=f"与本次导入的 {first.name} 内容相同")
 
-    def _save(self, item: _Item, parsed: Report | NianbaoError,
-              result: CheckResult | None) -> Entry:
+    def _save(self, item: _Item, parsed: Report | NianbaoError, result: CheckResult | None,
+              prepared: Prepared | None = None) -> Entry:
         src = item.source
         for attempt in (1, 2):
             try:
                 with self.store.session() as s:
                     fast_commit(s)
                     saved = save_document(s, item.content, src.filename, parsed, result,
-                                          url=src.url)
+                                          url=src.url, prepared=prepared, cache=self.recent)
                 break
             except (IntegrityError, OperationalError) as exc:
                 # another ingest stored the same bytes, agency or current report first (or a

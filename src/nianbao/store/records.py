@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from nianbao.errors import NianbaoError
 from nianbao.model import Report
-from nianbao.rules import CheckResult, check
+from nianbao.rules import CheckResult, all_rules, check, score, with_previous
+from nianbao.rules.engine import SEVERITY_ORDER, Context, Finding, run_rules
 from nianbao.store.agencies import placement, resolve_agency
 from nianbao.store.figures import figures
 from nianbao.store.models import Cell, Document, StoredFinding, StoredReport
@@ -41,13 +45,32 @@ def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+@dataclass
+class Prepared:
+    """The rows of a parsed report that need no database: made where the report was parsed
+    (an ingest worker), so the single writing process only writes."""
+
+    json: str
+    figures: dict[str, float | None]
+    cells: list[dict]  # Cell rows without report_id
+
+
+def prepare(report: Report) -> Prepared:
+    cells = [{"table_key": c["table"], "row_key": c["row"], "column_key": c["column"],
+              "value": c["value"], "raw": c["raw"], "unit": c["unit"],
+              "location": dict(c["location"])} for c in report.provenance]
+    return Prepared(report.model_dump_json(), figures(report), cells)
+
+
 def save_document(session: Session, content: bytes, name: str | None,
                   parsed: Report | NianbaoError, result: CheckResult | None = None, *,
-                  url: str | None = None) -> Saved:
+                  url: str | None = None, prepared: Prepared | None = None,
+                  cache: MutableMapping[int, Report] | None = None) -> Saved:
     """Store ``content`` and its parse (or the error that made it unreadable).
 
-    ``result`` is the check without a previous year (as made by a worker); it is redone here
-    when last year's report of the same agency is in the store."""
+    ``result`` is the check without a previous year (as made by a worker); the cross-year
+    rules are added here when last year's report of the same agency is in the store.
+    ``cache`` (report id -> Report) spares re-reading reports this process stored lately."""
     sha = sha256_of(content)
     if session.get(Document, sha) is not None:
         return Saved("unchanged", sha, session.scalar(
@@ -61,29 +84,33 @@ def save_document(session: Session, content: bytes, name: str | None,
         session.add(row)
         session.flush()
         return Saved("failed", sha, row.id, error=parsed.message)
-    row = _report_row(session, sha, parsed)
+    prepared = prepared or prepare(parsed)
+    row = _report_row(session, sha, parsed, prepared)
     superseded = _make_current(session, row, parsed)
-    previous = _neighbour(session, row, -1)
-    if previous is not None or result is None:
+    previous, following = _neighbours(session, row, cache)
+    if result is None:
         result = check(parsed, previous[1] if previous else None)
-        row.checked_with_previous = previous[0].id if previous else None
-    write_tables(session, row.id, parsed)
+    elif previous is not None:
+        result = with_previous(result, parsed, previous[1])
+    row.checked_with_previous = previous[0].id if previous else None
+    session.execute(insert(Cell.__table__), [{"report_id": row.id, **c} for c in prepared.cells])
     write_findings(session, row, result)
-    following = _neighbour(session, row, +1)
     if following is not None:  # next year's report arrived first: its cross-year rules now
-        recheck(session, following[0], following[1], (row, parsed))
+        recheck_cross_year(session, following[0], following[1], parsed)
+    if cache is not None:
+        cache[row.id] = parsed
     return Saved("partial" if parsed.status == "partial" else "ingested", sha, row.id,
                  superseded)
 
 
-def _report_row(session: Session, sha: str, report: Report) -> StoredReport:
+def _report_row(session: Session, sha: str, report: Report, prepared: Prepared) -> StoredReport:
     agency = resolve_agency(session, report.meta)
     row = StoredReport(
         document_sha=sha, agency_id=agency.id if agency else None, year=report.meta.year,
         layout=report.layout, status=report.status, parser_version=report.parser_version,
-        report_json=report.model_dump_json(), title=report.meta.title,
+        report_json=prepared.json, title=report.meta.title,
         agency_name=report.meta.agency, published=report.meta.published,
-        **placement(session, agency), **figures(report))
+        **placement(session, agency), **prepared.figures)
     session.add(row)
     session.flush()
     return row
@@ -117,16 +144,24 @@ def _make_current(session: Session, row: StoredReport, report: Report) -> int | 
     return current.id if current is not None else None
 
 
-def _neighbour(session: Session, row: StoredReport, step: int):
-    """(row, Report) of the same agency's current report ``step`` years away, if stored."""
+def _neighbours(session: Session, row: StoredReport,
+                cache: MutableMapping[int, Report] | None = None):
+    """(row, Report) of the same agency's current reports of last year and of next year
+    (None when not stored), in one query."""
     if row.agency_id is None or row.year is None or not row.is_current:
-        return None
-    other = session.scalar(select(StoredReport).where(
-        StoredReport.agency_id == row.agency_id, StoredReport.year == row.year + step,
-        StoredReport.is_current.is_(True)))
-    if other is None:
-        return None
-    return other, load_report(session, other)
+        return None, None
+    found = {other.year: other for other in session.scalars(select(StoredReport).where(
+        StoredReport.agency_id == row.agency_id,
+        StoredReport.year.in_((row.year - 1, row.year + 1)),
+        StoredReport.is_current.is_(True)))}
+
+    def pair(other: StoredReport | None):
+        if other is None:
+            return None
+        report = cache.get(other.id) if cache is not None else None
+        return other, report if report is not None else load_report(session, other)
+
+    return pair(found.get(row.year - 1)), pair(found.get(row.year + 1))
 
 
 def load_report(session: Session, row: StoredReport) -> Report | None:
@@ -145,30 +180,62 @@ def recheck(session: Session, row: StoredReport, report: Report,
     return result
 
 
+def recheck_cross_year(session: Session, row: StoredReport, report: Report,
+                       previous: Report) -> None:
+    """Replace a stored report's cross-year findings, now that its previous year arrived:
+    the other rules' findings stand (they do not depend on the previous year), so only the
+    cross-year rules run. Findings are rewritten in ``check``'s order."""
+    rules = all_rules()
+    cross = [code for code, r in rules.items() if r.cross_year]
+    extra = run_rules(Context(report, previous), cross)
+    kept = [dict(r._mapping) for r in session.execute(
+        select(*(c for c in StoredFinding.__table__.columns if c.name != "id"))
+        .where(StoredFinding.report_id == row.id, StoredFinding.code.not_in(cross))
+        .order_by(StoredFinding.id))]
+    order = {code: i for i, code in enumerate(rules)}
+    merged = sorted([*kept, *(_finding_row(row.id, f) for f in extra)],
+                    key=lambda f: (-SEVERITY_ORDER[f["severity"]], order.get(f["code"], 0)))
+    session.execute(delete(StoredFinding).where(StoredFinding.report_id == row.id))
+    if merged:
+        session.execute(insert(StoredFinding.__table__), merged)
+    counts = Counter(f["severity"] for f in merged)
+    row.errors, row.warnings, row.infos = (counts[k] for k in ("error", "warning", "info"))
+    row.score = score([SimpleNamespace(code=f["code"], severity=f["severity"]) for f in merged])
+    row.checked_with_previous = session.scalar(select(StoredReport.id).where(
+        StoredReport.agency_id == row.agency_id, StoredReport.year == row.year - 1,
+        StoredReport.is_current.is_(True)))
+    row.updated_at = datetime.now()
+    session.flush()
+
+
 def write_tables(session: Session, report_id: int, report: Report) -> None:
     """Every statistical cell in long form, with its raw text and location."""
     session.execute(delete(Cell).where(Cell.report_id == report_id))
     rows = [{"report_id": report_id, "table_key": c["table"], "row_key": c["row"],
              "column_key": c["column"], "value": c["value"], "raw": c["raw"],
              "unit": c["unit"], "location": dict(c["location"])} for c in report.provenance]
-    if rows:
-        session.execute(insert(Cell), rows)
+    if rows:  # Core insert: one executemany (the ORM splits rows by which values are NULL)
+        session.execute(insert(Cell.__table__), rows)
 
 
 def write_findings(session: Session, row: StoredReport, result: CheckResult) -> None:
-    findings = [{
-        "report_id": row.id, "code": f.code, "severity": f.severity, "message": f.message,
-        "table_key": f.location.table, "row_key": f.location.row,
-        "column_key": f.location.column, "section": f.location.section,
-        "field": f.location.field, "expected": _text(f.expected), "found": _text(f.found),
-        "source": f.location.source.model_dump(exclude_none=True) if f.location.source else None,
-    } for f in result.findings]
+    findings = [_finding_row(row.id, f) for f in result.findings]
     if findings:
-        session.execute(insert(StoredFinding), findings)
+        session.execute(insert(StoredFinding.__table__), findings)
     row.score = result.score
     row.errors, row.warnings, row.infos = (result.counts[k] for k in ("error", "warning", "info"))
     row.updated_at = datetime.now()
     session.flush()
+
+
+def _finding_row(report_id: int, f: Finding) -> dict:
+    return {
+        "report_id": report_id, "code": f.code, "severity": f.severity, "message": f.message,
+        "table_key": f.location.table, "row_key": f.location.row,
+        "column_key": f.location.column, "section": f.location.section,
+        "field": f.location.field, "expected": _text(f.expected), "found": _text(f.found),
+        "source": f.location.source.model_dump(exclude_none=True) if f.location.source else None,
+    }
 
 
 def _text(v) -> str | None:

@@ -156,7 +156,7 @@ def _finish(store: Store, summary: ReparseSummary, later: set[int], report_id: i
     later.discard(report_id)
     change = Change(report_id, filename)
     try:
-        parsed, checked = result()
+        parsed, checked, _ = result()  # the prepared rows: reparse writes via update_report
     except BrokenProcessPool:
         change.error = "解析该文件时解析进程意外退出（可能内存不足）；请重新运行 nianbao reparse。"
         attempts = ()
