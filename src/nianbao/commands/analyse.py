@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from nianbao.commands.filters import HasErrors, Layout, Level, Region, Years
 from nianbao.errors import NianbaoError
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -175,19 +176,11 @@ def stats_command(
     by: Annotated[str | None, typer.Option(
         "--by", help="分组：year、province、city、county、township、level、layout，逗号分隔"
         "（也可写 年度、省、市、县、乡镇、层级、格式）。", show_default=False)] = None,
-    year: Annotated[list[str] | None, typer.Option(
-        "--year", help="年度，可重复或写范围：2023、2021-2023、2019,2021。", show_default=False)
-    ] = None,
-    region: Annotated[str | None, typer.Option(
-        "--region", help="地区：行政区划代码（如 360982）、名称（如 樟树市）或路径，含其下各级。",
-        show_default=False)] = None,
-    level: Annotated[str | None, typer.Option(
-        "--level", help="机关层级：政府、部门、乡镇街道。", show_default=False)] = None,
-    layout: Annotated[str | None, typer.Option(
-        "--layout", help="表格格式：2021、2019、mixed。", show_default=False)] = None,
-    has_errors: Annotated[bool | None, typer.Option(
-        "--has-errors/--no-errors", help="只统计有（或没有）错误级问题的报告。",
-        show_default=False)] = None,
+    year: Years = None,
+    region: Region = None,
+    level: Level = None,
+    layout: Layout = None,
+    has_errors: HasErrors = None,
     rule: Annotated[str | None, typer.Option(
         "--rule", help="只统计有这些规则问题的报告：逗号分隔的代码或前缀，如 T3-BAL 或 T3,X"
         "（与 --findings 同用时只计这些规则的问题）。", show_default=False)] = None,
@@ -238,8 +231,7 @@ def coverage_command(
         "--region", help="地区：行政区划代码（如 360982）、名称（如 樟树市）或路径（如 "
         "江西省/宜春市/樟树市）。", show_default=False)],
     year: Annotated[int, typer.Option("--year", help="年度，如 2023。", show_default=False)],
-    level: Annotated[str | None, typer.Option(
-        "--level", help="只看这一层级的机关：政府、部门、乡镇街道。", show_default=False)] = None,
+    level: Level = None,
     as_json: AsJson = False,
     db: Db = None,
 ) -> None:

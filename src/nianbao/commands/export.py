@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from nianbao.commands.filters import HasErrors, Layout, Level, Region, Years
 from nianbao.errors import NianbaoError
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -28,20 +29,11 @@ def export_command(
         "--format", "-f", help="csv-long（每个单元格一行）、csv-wide（每份报告一行）、xlsx、"
         "parquet、jsonl；省略时按输出文件扩展名判断（.xlsx、.parquet、.jsonl）。",
         show_default=False)] = None,
-    year: Annotated[list[str] | None, typer.Option(
-        "--year", help="年度，可重复或写范围：2023、2021-2023、2019,2021。", show_default=False)
-    ] = None,
-    region: Annotated[str | None, typer.Option(
-        "--region", help="地区：区划代码（如 360982）、名称（如 樟树市）或路径（如 "
-        "江西省/宜春市/樟树市），含其下各级。",
-        show_default=False)] = None,
-    level: Annotated[str | None, typer.Option(
-        "--level", help="机关层级：政府、部门、乡镇街道。", show_default=False)] = None,
-    layout: Annotated[str | None, typer.Option(
-        "--layout", help="表格格式：2021、2019、mixed。", show_default=False)] = None,
-    has_errors: Annotated[bool | None, typer.Option(
-        "--has-errors/--no-errors", help="只导出有（或没有）错误级问题的报告。",
-        show_default=False)] = None,
+    year: Years = None,
+    region: Region = None,
+    level: Level = None,
+    layout: Layout = None,
+    has_errors: HasErrors = None,
     rule: Annotated[str | None, typer.Option(
         "--rule", help="只导出有这些规则问题的报告：逗号分隔的代码或前缀，如 T3-BAL 或 T3,X。",
         show_default=False)] = None,
