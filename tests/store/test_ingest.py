@@ -15,9 +15,10 @@ import nianbao
 from nianbao import synth
 from nianbao.errors import NianbaoError
 from nianbao.render import render
-from nianbao.store.ingest import Parsers, Source, ingest, iter_sources
+from nianbao.store.ingest import Parsers, ingest
 from nianbao.store.models import Agency, Cell, Document, StoredFinding, StoredReport
 from nianbao.store.records import load_report, prepare
+from nianbao.store.sources import Source, iter_sources
 
 GBK_NAME = "樟树市2023年政府信息公开年报.txt"
 

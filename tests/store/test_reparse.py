@@ -13,9 +13,10 @@ from nianbao import synth
 from nianbao.errors import NianbaoError
 from nianbao.render import render
 from nianbao.store import Store
-from nianbao.store.ingest import ingest, iter_sources
+from nianbao.store.ingest import ingest
 from nianbao.store.models import Cell, StoredFinding, StoredReport
 from nianbao.store.reparse import reparse, select_reports
+from nianbao.store.sources import iter_sources
 from nianbao.version import __version__
 from tests.helpers import run_cli
 

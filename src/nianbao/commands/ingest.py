@@ -86,7 +86,8 @@ def ingest_command(
     """把年报存入数据库：每份文件一个事务，中断后重新运行即可继续；相同内容不会重复导入。
     退出码 0 全部入库、1 有文件失败或只部分解析、2 用法错误、130 被中断。"""
     from nianbao.cli import _progress
-    from nianbao.store.ingest import ingest, iter_sources, url_sources
+    from nianbao.store.ingest import ingest
+    from nianbao.store.sources import iter_sources, url_sources
 
     err = Console(stderr=True)
     paths = paths or []
