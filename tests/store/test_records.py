@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import func, select
 
@@ -117,3 +120,35 @@ def test_cross_year_rules_run_in_either_order(store, order):
     assert _codes(store, a.report_id) == [(f.code, f.message) for f in nianbao.check(last).findings]
     with store.session() as s:
         assert s.get(StoredReport, b.report_id).checked_with_previous == a.report_id
+
+
+def test_two_years_of_one_agency_written_at_once_see_each_other(store):
+    """While one transaction writes last year's report, another writes this year's: the
+    second waits (agency row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite) and then runs the
+    cross-year rules against the first instead of missing it."""
+    c1, last, c2, this = _pair()
+    older = last.model_copy(deep=True)
+    older.meta.year = 2018  # the agency exists before the race (not created by either side)
+    _save(store, c1 + b"\n2018", older)
+    saved_a, release = threading.Event(), threading.Event()
+    ids = {}
+
+    def write_last_year():
+        with store.session() as s:
+            ids["a"] = save_document(s, c1, "a.txt", last, nianbao.check(last)).report_id
+            saved_a.set()
+            release.wait(timeout=30)  # still uncommitted while the other starts
+
+    def write_this_year():
+        ids["b"] = _save(store, c2, this).report_id
+
+    a = threading.Thread(target=write_last_year)
+    a.start()
+    assert saved_a.wait(timeout=30)
+    b = threading.Thread(target=write_this_year)
+    b.start()
+    time.sleep(0.5)
+    release.set()
+    a.join(timeout=60)
+    b.join(timeout=60)
+    assert _codes(store, ids["b"]) == [(f.code, f.message) for f in nianbao.check(this, last).findings]

@@ -26,7 +26,7 @@ from nianbao.rules import CheckResult, all_rules, check, score, with_previous
 from nianbao.rules.engine import SEVERITY_ORDER, Context, Finding, run_rules
 from nianbao.store.agencies import placement, resolve_agency
 from nianbao.store.figures import figures
-from nianbao.store.models import Cell, Document, StoredFinding, StoredReport
+from nianbao.store.models import Agency, Cell, Document, StoredFinding, StoredReport
 from nianbao.version import __version__
 
 
@@ -135,6 +135,11 @@ def save_document(session: Session, content: bytes, name: str | None,
 
 def _report_row(session: Session, sha: str, report: Report, prepared: Prepared) -> StoredReport:
     agency = resolve_agency(session, report.meta)
+    if agency is not None:
+        # PostgreSQL: documents of one agency are written one after another, so each sees
+        # the other's report when looking for last/next year (cross-year rules) and for the
+        # current edition; SQLite writers are serialised anyway (BEGIN IMMEDIATE)
+        session.execute(select(Agency.id).where(Agency.id == agency.id).with_for_update())
     row = StoredReport(
         document_sha=sha, agency_id=agency.id if agency else None, year=report.meta.year,
         layout=report.layout, status=report.status, parser_version=report.parser_version,
@@ -275,8 +280,6 @@ def _text(v) -> str | None:
 
 def refresh_placement(session: Session, agency_id: int) -> None:
     """Copy an agency's (corrected) level and region onto its reports."""
-    from nianbao.store.models import Agency
-
     agency = session.get(Agency, agency_id)
     session.execute(update(StoredReport).where(StoredReport.agency_id == agency_id)
                     .values(**placement(session, agency)))
