@@ -152,3 +152,14 @@ def test_two_years_of_one_agency_written_at_once_see_each_other(store):
     a.join(timeout=60)
     b.join(timeout=60)
     assert _codes(store, ids["b"]) == [(f.code, f.message) for f in nianbao.check(this, last).findings]
+
+
+def test_a_long_read_does_not_block_writers(store):
+    """Queries and exports read in ``Store.reading()``: an ingest writes meanwhile."""
+    content, report = _doc(7)
+    with store.reading() as s:
+        assert s.scalar(select(func.count()).select_from(StoredReport)) == 0
+        started = time.perf_counter()
+        saved = _save(store, content, report)  # another connection, while the read is open
+        assert time.perf_counter() - started < 10
+    assert saved.outcome == "ingested"

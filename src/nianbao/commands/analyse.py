@@ -81,7 +81,7 @@ def _session(db: str | None) -> Iterator:
     try:
         store = Store(_existing_database(db))
         try:
-            with store.session() as session:
+            with store.reading() as session:
                 yield session
         finally:
             store.close()

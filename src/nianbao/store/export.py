@@ -329,7 +329,7 @@ def export(store, fmt: str, output: Path | str, selection: Selection | None = No
     paths = output_paths(fmt, Path(output))
     outputs = Outputs(paths, force=force)  # refuses before the database is even opened
     try:
-        with store.session() as session:
+        with store.reading() as session:  # never blocks an ingest
             selection.validate()
             total = count_reports(session, selection)
             writer = _writer(fmt, outputs.temp, Context(selection, store.display_url, total,
