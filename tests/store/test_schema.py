@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from nianbao.store.db import current_revision, head_revision, make_engine, migrate
+from nianbao.store.db import StoreError, current_revision, head_revision, make_engine, migrate
 from nianbao.store.models import Base
+from tests.helpers import run_cli
 
 
 def test_upgrade_from_empty_matches_models(db_url):
@@ -33,3 +35,17 @@ def test_downgrade_to_empty_and_back(db_url):
     assert {"reports", "cells", "findings", "documents", "agencies"} <= set(
         inspect(engine).get_table_names())
     engine.dispose()
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "postgresql+asyncpg://x@h/d", "oracle://x"])
+def test_unsupported_database_is_a_clear_error(url):
+    with pytest.raises(StoreError) as exc:
+        make_engine(url)
+    assert exc.value.code == "store_backend"
+    assert "支持 SQLite" in exc.value.message
+
+
+def test_cli_names_an_unsupported_database_without_a_traceback(tmp_path):
+    result = run_cli("stats", "--db", "mysql://x/y", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "不支持的数据库" in result.stderr and "Traceback" not in result.stderr

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from nianbao.errors import NianbaoError
 
 DEFAULT_URL = "sqlite:///nianbao.db"
+_SUPPORTED = {("sqlite", "pysqlite"), ("postgresql", "psycopg")}  # what is installed and tested
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -48,6 +49,10 @@ def make_engine(url: str | None = None) -> Engine:
     except ArgumentError as exc:
         raise StoreError("store_url", f"数据库地址无法识别：{url}（应形如 sqlite:///nianbao.db 或 "
                          "postgresql+psycopg://用户@主机/库名）") from exc
+    if (parsed.get_backend_name(), parsed.get_driver_name()) not in _SUPPORTED:
+        raise StoreError("store_backend", f"不支持的数据库或驱动：{parsed.drivername}（{url}）；"
+                         "nianbao 支持 SQLite（sqlite:///nianbao.db）和 PostgreSQL"
+                         "（postgresql+psycopg://用户@主机/库名）。")
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
