@@ -115,16 +115,46 @@ def save_document(session: Session, content: bytes, name: str | None,
         session.flush()
         return Saved("failed", sha, row.id, error=parsed.message)
     prepared = prepared or prepare(parsed)
-    row = _report_row(session, sha, parsed, prepared)
-    superseded = _make_current(session, row, parsed)
-    previous, following = _neighbours(session, row, cache)
+    agency = resolve_agency(session, parsed.meta)
+    year = parsed.meta.year
+    if agency is not None:
+        # PostgreSQL: documents of one agency are written one after another, so each sees
+        # the other's report when looking for last/next year (cross-year rules) and for the
+        # current edition; SQLite writers are serialised anyway (BEGIN IMMEDIATE)
+        session.execute(select(Agency.id).where(Agency.id == agency.id).with_for_update())
+    near = _current_reports(session, agency.id, year) if agency and year else {}
+    current = near.get(year)
+    # the new document is newer unless the current one has a later printed date
+    is_current = current is None or (current.published or "") <= (parsed.meta.published or "")
+    previous = following = None
+    if is_current:
+        previous, following = (_with_report(session, near.get(y), cache)
+                               for y in (year - 1, year + 1)) if near else (None, None)
     if result is None:
         result = check(parsed, previous[1] if previous else None)
     elif previous is not None:
         result = with_previous(result, parsed, previous[1])
-    row.checked_with_previous = previous[0].id if previous else None
+    if is_current and current is not None:
+        current.is_current = False
+        session.flush()  # before the new row takes the unique "current" slot
+    row = StoredReport(
+        document_sha=sha, agency_id=agency.id if agency else None, year=year,
+        layout=parsed.layout, status=parsed.status, parser_version=parsed.parser_version,
+        report_json=prepared.json, title=parsed.meta.title, agency_name=parsed.meta.agency,
+        published=parsed.meta.published, is_current=is_current,
+        superseded_by=None if is_current else current.id,
+        checked_with_previous=previous[0].id if previous else None, score=result.score,
+        errors=result.counts["error"], warnings=result.counts["warning"],
+        infos=result.counts["info"], **placement(session, agency), **prepared.figures)
+    session.add(row)
+    session.flush()  # one INSERT with everything: the row is not updated afterwards
+    superseded = None
+    if is_current and current is not None:
+        current.superseded_by = row.id
+        superseded = current.id
     insert_cells(session, row.id, prepared.cells)
-    write_findings(session, row, result)
+    _bulk_insert(session, StoredFinding.__table__,
+                 [_finding_row(row.id, f) for f in result.findings])
     if following is not None:  # next year's report arrived first: its cross-year rules now
         recheck_cross_year(session, following[0], following[1], parsed)
     if cache is not None:
@@ -133,70 +163,27 @@ def save_document(session: Session, content: bytes, name: str | None,
                  superseded)
 
 
-def _report_row(session: Session, sha: str, report: Report, prepared: Prepared) -> StoredReport:
-    agency = resolve_agency(session, report.meta)
-    if agency is not None:
-        # PostgreSQL: documents of one agency are written one after another, so each sees
-        # the other's report when looking for last/next year (cross-year rules) and for the
-        # current edition; SQLite writers are serialised anyway (BEGIN IMMEDIATE)
-        session.execute(select(Agency.id).where(Agency.id == agency.id).with_for_update())
-    row = StoredReport(
-        document_sha=sha, agency_id=agency.id if agency else None, year=report.meta.year,
-        layout=report.layout, status=report.status, parser_version=report.parser_version,
-        report_json=prepared.json, title=report.meta.title,
-        agency_name=report.meta.agency, published=report.meta.published,
-        **placement(session, agency), **prepared.figures)
-    session.add(row)
-    session.flush()
-    return row
+def _current_reports(session: Session, agency_id: int, year: int) -> dict[int, StoredReport]:
+    """The agency's current reports of last year, this year and next year, by year."""
+    return {r.year: r for r in session.scalars(select(StoredReport).where(
+        StoredReport.agency_id == agency_id,
+        StoredReport.year.in_((year - 1, year, year + 1)),
+        StoredReport.is_current.is_(True)))}
+
+
+def _with_report(session: Session, row: StoredReport | None,
+                 cache: MutableMapping[int, Report] | None):
+    """(row, its Report) — from this run's cache when there — or None."""
+    if row is None:
+        return None
+    report = cache.get(row.id) if cache is not None else None
+    return row, report if report is not None else load_report(session, row)
 
 
 def _order(row: StoredReport) -> tuple[str, int]:
     """Which of two documents of one agency and year is newer: the later printed date,
     then the later arrival."""
     return row.published or "", row.id
-
-
-def _make_current(session: Session, row: StoredReport, report: Report) -> int | None:
-    """Make ``row`` current unless a newer document of its agency and year is stored."""
-    if row.agency_id is None or row.year is None:
-        row.is_current = True  # nothing to compare with: every such report stands alone
-        session.flush()
-        return None
-    current = session.scalar(select(StoredReport).where(
-        StoredReport.agency_id == row.agency_id, StoredReport.year == row.year,
-        StoredReport.is_current.is_(True)).with_for_update())
-    if current is not None and _order(current) > _order(row):
-        row.superseded_by = current.id
-        session.flush()
-        return None
-    if current is not None:
-        current.is_current = False
-        current.superseded_by = row.id
-        session.flush()  # before the new row takes the unique "current" slot
-    row.is_current = True
-    session.flush()
-    return current.id if current is not None else None
-
-
-def _neighbours(session: Session, row: StoredReport,
-                cache: MutableMapping[int, Report] | None = None):
-    """(row, Report) of the same agency's current reports of last year and of next year
-    (None when not stored), in one query."""
-    if row.agency_id is None or row.year is None or not row.is_current:
-        return None, None
-    found = {other.year: other for other in session.scalars(select(StoredReport).where(
-        StoredReport.agency_id == row.agency_id,
-        StoredReport.year.in_((row.year - 1, row.year + 1)),
-        StoredReport.is_current.is_(True)))}
-
-    def pair(other: StoredReport | None):
-        if other is None:
-            return None
-        report = cache.get(other.id) if cache is not None else None
-        return other, report if report is not None else load_report(session, other)
-
-    return pair(found.get(row.year - 1)), pair(found.get(row.year + 1))
 
 
 def load_report(session: Session, row: StoredReport) -> Report | None:
