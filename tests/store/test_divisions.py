@@ -16,11 +16,10 @@ from nianbao.store.divisions import (
     descendant_prefix,
     ensure_divisions,
     path_text,
-    place,
-    resolve_division,
     short_name,
 )
 from nianbao.store.models import Division
+from nianbao.store.placement import place, resolve_division
 
 
 def names(chain) -> str:

@@ -1,7 +1,7 @@
 """The agency registry: normalised names, aliases, level and place in the hierarchy.
 
 Agencies are created on first sight by ingest (``resolve_agency``, origin ``auto``), placed
-from their name by ``divisions.place``; a 政务公开办 corrects them one by one (``set_agency``,
+from their name by ``placement.place``; a 政务公开办 corrects them one by one (``set_agency``,
 origin ``edited``) or imports its own list (``import_agencies``, origin ``imported``). The
 level and region codes are copied onto every report row of the agency (``placement``) so that
 statistics read one row per report; whoever changes an agency updates those rows in the same
@@ -31,10 +31,9 @@ from nianbao.store.divisions import (
     dataset,
     descendant_prefix,
     ensure_divisions,
-    place,
-    resolve_division,
 )
 from nianbao.store.models import Agency, AgencyAlias, Division, StoredReport
+from nianbao.store.placement import place, resolve_division
 
 LEVELS = ("政府", "部门", "乡镇街道")
 MAX_NAME = Agency.__table__.c.name.type.length  # 200

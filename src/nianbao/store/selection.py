@@ -95,7 +95,8 @@ class Selection:
     def division(self):
         """The division ``region`` names (``divisions.Div``); SelectionError when unknown or
         ambiguous (樟树 is a city in 江西 and towns in 湖南: the message lists them)."""
-        from nianbao.store.divisions import RegionError, resolve_division
+        from nianbao.store.divisions import RegionError
+        from nianbao.store.placement import resolve_division
 
         text = self.region.strip()
         try:
