@@ -14,7 +14,6 @@ from nianbao.errors import NianbaoError
 from nianbao.model import Meta
 from nianbao.store.agencies import (
     AgencyError,
-    import_agencies,
     list_agencies,
     normalise_name,
     placement,
@@ -22,6 +21,7 @@ from nianbao.store.agencies import (
     search_agencies,
     set_agency,
 )
+from nianbao.store.agency_import import import_agencies
 from nianbao.store.divisions import ensure_divisions
 from nianbao.store.models import Agency, AgencyAlias, Document, StoredReport
 from tests.helpers import run_cli

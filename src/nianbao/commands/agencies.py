@@ -80,7 +80,7 @@ def import_command(
     区划（区划代码或路径，如 江西省/宜春市/樟树市；留空则按名称自动识别）。已有单位（名称或别名相同）
     会被更新，其年报的层级和地区随之更新；别名正是某个自动建立的单位的名称时，两者合并。
     退出码 0 全部导入，1 有行未导入（逐行列出），2 文件无法读取。"""
-    from nianbao.store.agencies import import_agencies
+    from nianbao.store.agency_import import import_agencies
 
     with _session(db) as session:
         result = import_agencies(session, file)
