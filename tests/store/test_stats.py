@@ -26,10 +26,11 @@ from nianbao.render import render
 from nianbao.rules import CheckResult
 from nianbao.rules.engine import Finding
 from nianbao.store import Store
+from nianbao.store.agencies import refresh_reports
 from nianbao.store.analysis import AnalysisError
 from nianbao.store.divisions import dataset
 from nianbao.store.models import Agency, Division, StoredReport
-from nianbao.store.records import refresh_placement, save_document
+from nianbao.store.records import save_document
 from nianbao.store.selection import Selection, SelectionError
 from nianbao.store.stats import (
     FIGURE_DEFS,
@@ -147,7 +148,7 @@ def place_agency(session, agency_id: int, region: str, level: str) -> None:
     session.execute(update(Agency).where(Agency.id == agency_id)
                     .values(region_code=region, level=level))
     session.flush()
-    refresh_placement(session, agency_id)
+    refresh_reports(session, session.get(Agency, agency_id, populate_existing=True))
 
 
 def ensure_division_chain(session, code: str) -> None:

@@ -74,12 +74,11 @@ def _consoles() -> tuple[Console, Console]:
 @contextmanager
 def _session(db: str | None) -> Iterator:
     """A read transaction; any nianbao error becomes one Chinese line on stderr, exit 2."""
-    from nianbao.commands.export import _existing_database  # refuses a missing SQLite file
     from nianbao.store import Store
 
     err = _consoles()[1]
     try:
-        store = Store(_existing_database(db))
+        store = Store(db, must_exist=True)
         try:
             with store.reading() as session:
                 yield session

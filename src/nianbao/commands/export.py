@@ -70,7 +70,7 @@ def export_command(
                               layout=layout, has_errors=has_errors, rule=rule,
                               include_superseded=include_superseded,
                               include_failed=include_failed).validate()
-        store = Store(_existing_database(db))
+        store = Store(db, must_exist=True)
         progress = _progress(err)
         task = progress.add_task("导出报告", total=None, rate="")
 
@@ -101,22 +101,3 @@ def export_command(
     if summary.reports == 0:
         err.print(Text("提示：没有符合筛选条件的报告；文件中只有表头（JSONL 为空文件）。", style="yellow"))
     raise typer.Exit(EXIT_OK)
-
-
-def _existing_database(url: str | None) -> str:
-    """The database URL, refusing a SQLite file that does not exist: exporting from a
-    mistyped path would otherwise create an empty database and export nothing."""
-    from sqlalchemy.engine import make_url
-
-    from nianbao.store import database_url
-
-    url = database_url(url)
-    try:
-        parsed = make_url(url)
-    except Exception:  # Store() reports a malformed URL in Chinese
-        return url
-    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
-    if database not in (None, "", ":memory:") and not Path(database).is_file():
-        raise NianbaoError("store_missing", f"数据库文件 {parsed.database} 不存在；请检查 --db "
-                           "或 NIANBAO_DATABASE_URL，或先用 nianbao ingest 导入年报。")
-    return url

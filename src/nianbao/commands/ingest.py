@@ -44,25 +44,12 @@ def _fail(err: Console, message: str) -> typer.Exit:
 
 def _open_store(db: str | None, err: Console):
     """The store, migrated to the newest schema; a usage error (exit 2) when it cannot be."""
-    from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
-
     from nianbao.store import Store, StoreError
 
     try:
-        try:
-            return Store(db)
-        except IntegrityError:
-            # two commands creating a new PostgreSQL store at once: the loser's CREATE TABLE
-            # fails once the winner's migration commits; by then the schema is there
-            return Store(db)
+        return Store(db)
     except StoreError as exc:
         raise _fail(err, exc.one_line()) from None
-    except ArgumentError as exc:  # e.g. an unknown database kind in the URL
-        raise _fail(err, f"数据库地址无法使用（{exc}）；应形如 sqlite:///nianbao.db 或 "
-                    "postgresql+psycopg://用户@主机/库名。 [store_url]") from None
-    except SQLAlchemyError as exc:
-        raise _fail(err, f"无法打开数据库（{type(exc).__name__}：{str(exc).splitlines()[0]}）；"
-                    "请检查地址和数据库服务。 [store_unreachable]") from None
 
 
 def _rate(progress) -> str:

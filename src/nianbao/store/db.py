@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from nianbao.errors import NianbaoError
@@ -46,10 +46,11 @@ def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+        kind = (parsed.get_backend_name(), parsed.get_driver_name())  # loads the dialect
+    except ArgumentError as exc:  # malformed, or a database kind SQLAlchemy does not know
         raise StoreError("store_url", f"数据库地址无法识别：{url}（应形如 sqlite:///nianbao.db 或 "
                          "postgresql+psycopg://用户@主机/库名）") from exc
-    if (parsed.get_backend_name(), parsed.get_driver_name()) not in _SUPPORTED:
+    if kind not in _SUPPORTED:
         raise StoreError("store_backend", f"不支持的数据库或驱动：{parsed.drivername}（{url}）；"
                          "nianbao 支持 SQLite（sqlite:///nianbao.db）和 PostgreSQL"
                          "（postgresql+psycopg://用户@主机/库名）。")
@@ -110,22 +111,35 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+def _refuse_missing_file(url: str) -> None:
+    parsed = make_url(url)
+    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if database not in (None, "", ":memory:") and not Path(database).is_file():
+        raise StoreError("store_missing", f"数据库文件 {database} 不存在；请检查 --db "
+                         "或 NIANBAO_DATABASE_URL，或先用 nianbao ingest 导入年报。")
+
+
 class Store:
     """An open store: an engine whose schema is current, and sessions on it."""
 
-    def __init__(self, url: str | None = None, *, upgrade: bool = True) -> None:
+    def __init__(self, url: str | None = None, *, upgrade: bool = True,
+                 must_exist: bool = False) -> None:
+        """``must_exist``: refuse a SQLite file that is not there (commands that only read:
+        a mistyped path would otherwise create an empty database and report nothing)."""
         self.url = database_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url)  # a malformed URL is refused here
+        if must_exist:
+            _refuse_missing_file(self.url)  # before connecting, which would create the file
         try:
             if upgrade:
                 if current_revision(self.engine) != head_revision():
                     migrate(self.engine)
             elif current_revision(self.engine) != head_revision():
                 raise StoreError("store_schema", "数据库结构不是最新版本：请先运行 nianbao db upgrade")
-        except OperationalError as exc:
-            raise StoreError("store_unreachable", f"无法连接数据库 {self.display_url}："
-                             f"{str(exc.orig).strip().splitlines()[0]}（检查地址、服务是否启动、"
-                             "文件是否可写）") from exc
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise StoreError("store_unreachable", f"无法连接数据库 {self.display_url}：{detail}"
+                             "（检查地址、服务是否启动、文件是否可写）") from exc
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
                                           expire_on_commit=False)

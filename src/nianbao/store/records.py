@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from nianbao.errors import NianbaoError
@@ -124,8 +125,8 @@ def save_document(session: Session, content: bytes, name: str | None,
         session.execute(select(Agency.id).where(Agency.id == agency.id).with_for_update())
     near = _current_reports(session, agency.id, year) if agency and year else {}
     current = near.get(year)
-    # the new document is newer unless the current one has a later printed date
-    is_current = current is None or (current.published or "") <= (parsed.meta.published or "")
+    # _order, with the new row's id larger than any stored one
+    is_current = current is None or _order(current) < (parsed.meta.published or "", math.inf)
     previous = following = None
     if is_current:
         previous, following = (_with_report(session, near.get(y), cache)
@@ -263,10 +264,3 @@ _json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 def _text(v) -> str | None:
     return None if v is None else v if isinstance(v, str) else json.dumps(v)
-
-
-def refresh_placement(session: Session, agency_id: int) -> None:
-    """Copy an agency's (corrected) level and region onto its reports."""
-    agency = session.get(Agency, agency_id)
-    session.execute(update(StoredReport).where(StoredReport.agency_id == agency_id)
-                    .values(**placement(session, agency)))
