@@ -191,3 +191,44 @@ class StoredFinding(Base):
     expected: Mapped[str | None] = mapped_column(Text, default=None)
     found: Mapped[str | None] = mapped_column(Text, default=None)
     source: Mapped[dict | None] = mapped_column(JSON, default=None)
+
+
+# ----------------------------------------------------------------------------- web accounts
+ROLES = ("viewer", "editor", "admin")  # each may do everything the one before it may
+
+
+class User(Base):
+    """An account of the web application (``nianbao serve``)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, see web/auth.py
+    role: Mapped[str] = mapped_column(String(16), default="viewer")  # ROLES
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class ApiToken(Base):
+    """A token for scripts calling ``/api/``; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists to tell tokens apart
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AppSetting(Base):
+    """Settings the web application keeps in the store, e.g. the session signing key, so that
+    every worker process and every restart agree on it."""
+
+    __tablename__ = "app_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
