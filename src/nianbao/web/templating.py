@@ -36,6 +36,17 @@ def _csrf_input(request) -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(csrf_token(request))
 
 
+def _user_of(request):
+    """The visitor, also on error pages rendered before the app-wide ``guard`` ran."""
+    from nianbao.web.auth import load_user
+    from nianbao.web.errors import WebError
+
+    try:
+        return load_user(request)
+    except WebError:
+        return None
+
+
 def _number(value, digits: int = 0) -> str:
     """Numbers as people read them: thousands separators, no trailing .0."""
     if value is None:
@@ -49,7 +60,7 @@ def _percent(value) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-env.globals.update(nav=NAV, version=__version__, role_names=ROLE_NAMES,
+env.globals.update(nav=NAV, user_of=_user_of, version=__version__, role_names=ROLE_NAMES,
                    csrf_input=_csrf_input, csrf_token=csrf_token, role_at_least=role_at_least)
 env.filters.update(number=_number, percent=_percent)
 __all__ = ["Markup", "env", "escape", "templates"]
