@@ -163,3 +163,22 @@ def test_a_long_read_does_not_block_writers(store):
         saved = _save(store, content, report)  # another connection, while the read is open
         assert time.perf_counter() - started < 10
     assert saved.outcome == "ingested"
+
+
+def test_report_json_is_kept_packed_and_reads_back_exactly(store):
+    """The JSON column holds compressed text; reading gives the exact JSON back; a row
+    written before packing existed (plain JSON text) still reads unchanged."""
+    from sqlalchemy import text
+
+    content, report = _doc(5)
+    saved = _save(store, content, report)
+    with store.session() as s:
+        raw = s.execute(text("SELECT report_json FROM reports WHERE id = :i"),
+                        {"i": saved.report_id}).scalar_one()
+        assert raw.startswith("z1:") and len(raw) < len(report.model_dump_json()) / 3
+        assert load_report(s, s.get(StoredReport, saved.report_id)) == report
+        # as an older nianbao wrote it: plain JSON text
+        s.execute(text("UPDATE reports SET report_json = :j WHERE id = :i"),
+                  {"j": report.model_dump_json(), "i": saved.report_id})
+    with store.session() as s:
+        assert load_report(s, s.get(StoredReport, saved.report_id)) == report

@@ -27,7 +27,14 @@ from nianbao.rules import CheckResult, all_rules, check, score, with_previous
 from nianbao.rules.engine import SEVERITY_ORDER, Context, Finding, run_rules
 from nianbao.store.agencies import placement, resolve_agency
 from nianbao.store.figures import figures
-from nianbao.store.models import Agency, Cell, Document, StoredFinding, StoredReport
+from nianbao.store.models import (
+    Agency,
+    Cell,
+    Document,
+    StoredFinding,
+    StoredReport,
+    pack_json,
+)
 from nianbao.version import __version__
 
 
@@ -51,7 +58,7 @@ class Prepared:
     """The rows of a parsed report that need no database: made where the report was parsed
     (an ingest worker), so the single writing process only writes."""
 
-    json: str
+    json: str  # packed (models.pack_json): compressing is CPU work the writer need not do
     figures: dict[str, float | None]
     cells: list[dict]  # Cell rows without report_id
 
@@ -62,7 +69,7 @@ def prepare(report: Report) -> Prepared:
     cells = [{"table_key": c["table"], "row_key": c["row"], "column_key": c["column"],
               "value": c["value"], "raw": c["raw"], "unit": c["unit"],
               "location": _json(c["location"])} for c in report.provenance]
-    return Prepared(report.model_dump_json(), figures(report), cells)
+    return Prepared(pack_json(report.model_dump_json()), figures(report), cells)
 
 
 def insert_cells(session: Session, report_id: int, cells: list[dict]) -> None:
