@@ -23,8 +23,9 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from itertools import islice
 
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from nianbao.api import parse
 from nianbao.errors import NianbaoError
@@ -217,12 +218,14 @@ def ingest(store: Store, sources: Iterable[Source], *, workers: int = 1, total: 
     summary = IngestSummary(total=total)
     started = time.perf_counter()
     parsers = Parsers(workers)
+    run = _Run(store, parsers, summary, on_progress)
     try:
-        _Run(store, parsers, summary, on_progress).all(iter(sources))
+        run.all(iter(sources))
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
         parsers.close(cancel=True)
+        run.writer.close()
         summary.seconds = time.perf_counter() - started
     return summary
 
@@ -247,6 +250,8 @@ class _Run:
                                                                     on_progress)
         self.first: dict[str, Entry | None] = {}  # sha256 -> the entry of its first document
         self.recent = _Recent()  # reports stored in this run, for their neighbours' checks
+        self.agencies: dict[str, int] = {}  # agency name -> id, met in this run
+        self.writer = Writer(store)
 
     def all(self, sources: Iterator[Source]) -> None:
         window = 4 * self.parsers.workers  # documents parsed ahead of the writes
@@ -328,10 +333,10 @@ class _Run:
         src = item.source
         for attempt in (1, 2):
             try:
-                with self.store.session() as s:
-                    fast_commit(s)
+                with self.writer.session() as s:
                     saved = save_document(s, item.content, src.filename, parsed, result,
-                                          url=src.url, prepared=prepared, cache=self.recent)
+                                          url=src.url, prepared=prepared, cache=self.recent,
+                                          agencies=self.agencies, known_new=attempt == 1)
                 break
             except (IntegrityError, OperationalError) as exc:
                 # another ingest stored the same bytes, agency or current report first (or a
@@ -351,6 +356,32 @@ class _Run:
         elif saved.outcome == "partial":
             entry.code, entry.reason = partial_reason(parsed)
         return entry
+
+
+class Writer:
+    """Sessions for the writing process of an ingest. On PostgreSQL its own connection,
+    opened with ``synchronous_commit`` off (see ``fast_commit``) and without the pool's
+    liveness ping: one round trip less for each, on a transaction per document."""
+
+    def __init__(self, store: Store) -> None:
+        self.store, self.engine = store, None
+        if store.dialect == "postgresql":
+            self.engine = create_engine(store.url, pool_size=1, max_overflow=1,
+                                        connect_args={"options": "-c synchronous_commit=off"})
+            self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        if self.engine is None:
+            with self.store.session() as session:
+                yield session
+            return
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
 
 
 def fast_commit(session) -> None:

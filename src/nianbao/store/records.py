@@ -25,7 +25,7 @@ from nianbao.errors import NianbaoError
 from nianbao.model import Report
 from nianbao.rules import CheckResult, all_rules, check, score, with_previous
 from nianbao.rules.engine import SEVERITY_ORDER, Context, Finding, run_rules
-from nianbao.store.agencies import placement, resolve_agency
+from nianbao.store.agencies import normalise_name, placement, resolve_agency
 from nianbao.store.figures import figures
 from nianbao.store.models import (
     Agency,
@@ -103,14 +103,19 @@ def _bulk_insert(session: Session, table, rows: list[dict]) -> None:
 def save_document(session: Session, content: bytes, name: str | None,
                   parsed: Report | NianbaoError, result: CheckResult | None = None, *,
                   url: str | None = None, prepared: Prepared | None = None,
-                  cache: MutableMapping[int, Report] | None = None) -> Saved:
+                  cache: MutableMapping[int, Report] | None = None,
+                  agencies: MutableMapping[str, int] | None = None,
+                  known_new: bool = False) -> Saved:
     """Store ``content`` and its parse (or the error that made it unreadable).
 
     ``result`` is the check without a previous year (as made by a worker); the cross-year
     rules are added here when last year's report of the same agency is in the store.
-    ``cache`` (report id -> Report) spares re-reading reports this process stored lately."""
+    ``cache`` (report id -> Report) spares re-reading reports this process stored lately;
+    ``agencies`` (normalised name -> agency id) spares looking up agencies it met already.
+    ``known_new``: the caller has just seen that the bytes are not stored (a concurrent
+    insert of the same bytes still fails, on the primary key)."""
     sha = sha256_of(content)
-    if session.get(Document, sha) is not None:
+    if not known_new and session.get(Document, sha) is not None:
         return Saved("unchanged", sha, session.scalar(
             select(StoredReport.id).where(StoredReport.document_sha == sha)))
     session.add(Document(sha256=sha, content=content, size=len(content), filename=name,
@@ -123,13 +128,8 @@ def save_document(session: Session, content: bytes, name: str | None,
         session.flush()
         return Saved("failed", sha, row.id, error=parsed.message)
     prepared = prepared or prepare(parsed)
-    agency = resolve_agency(session, parsed.meta)
+    agency = _locked_agency(session, parsed, agencies)
     year = parsed.meta.year
-    if agency is not None:
-        # PostgreSQL: documents of one agency are written one after another, so each sees
-        # the other's report when looking for last/next year (cross-year rules) and for the
-        # current edition; SQLite writers are serialised anyway (BEGIN IMMEDIATE)
-        session.execute(select(Agency.id).where(Agency.id == agency.id).with_for_update())
     near = _current_reports(session, agency.id, year) if agency and year else {}
     current = near.get(year)
     # _order, with the new row's id larger than any stored one
@@ -169,6 +169,27 @@ def save_document(session: Session, content: bytes, name: str | None,
         cache[row.id] = parsed
     return Saved("partial" if parsed.status == "partial" else "ingested", sha, row.id,
                  superseded)
+
+
+def _locked_agency(session: Session, parsed: Report,
+                   agencies: MutableMapping[str, int] | None) -> Agency | None:
+    """The report's agency, its row locked: on PostgreSQL, documents of one agency are then
+    written one after another, so each sees the other's report when looking for last/next
+    year (cross-year rules) and for the current edition (SQLite writers are serialised
+    anyway, BEGIN IMMEDIATE). An agency met before in this run is read and locked in one
+    statement by id; if it is gone (merged meanwhile), it is looked up by name again."""
+    name = normalise_name(parsed.meta.agency or "")
+    known = agencies.get(name) if agencies is not None and name else None
+    if known is not None:
+        agency = session.get(Agency, known, with_for_update=True, populate_existing=True)
+        if agency is not None:
+            return agency
+    agency = resolve_agency(session, parsed.meta)
+    if agency is not None:
+        session.execute(select(Agency.id).where(Agency.id == agency.id).with_for_update())
+        if agencies is not None:
+            agencies[name] = agency.id
+    return agency
 
 
 def _current_reports(session: Session, agency_id: int, year: int) -> dict[int, StoredReport]:
