@@ -75,8 +75,11 @@ def el(tag: str, *children, cls: str | None = None, **attrs):
 class _Marks:
     """Finding numbers per table cell of one report, and the anchors linking them."""
 
-    def __init__(self, prefix: str, findings: list) -> None:
+    def __init__(self, prefix: str, findings: list, classes: dict[str, str] | None = None
+                 ) -> None:
         self.prefix = prefix
+        # severity -> CSS class of a flagged cell (the web pages use their own names)
+        self.classes = classes or {}
         self.by_cell: dict[tuple, list[int]] = {}
         for n, f in enumerate(findings, 1):
             loc = f.location
@@ -93,7 +96,8 @@ class _Marks:
 
 def _td(value, table: str, row: str, col: str, flagged, marks: _Marks):
     sev = flagged.get((table, row, col)) or flagged.get((table, row, None))
-    classes = ["num"] + (["blank"] if value is None else []) + ([sev] if sev else [])
+    classes = (["num"] + (["blank"] if value is None else [])
+               + ([marks.classes.get(sev, sev)] if sev else []))
     links = [el("a", str(n), cls="mark", href=f"#{marks.prefix}-f{n}", title=f"问题 {n}")
              for n in marks.numbers(table, row, col)]
     attrs = {"id": marks.cell_id(table, row, col)} if sev else {}

@@ -4,4 +4,4 @@
 calls ``register`` on each module listed in ``STORE_COMMANDS``.
 """
 
-STORE_COMMANDS = ("ingest", "agencies", "analyse", "export", "serve")
+STORE_COMMANDS = ("ingest", "agencies", "analyse", "export", "serve", "users")

@@ -31,7 +31,8 @@ def create_app(settings: WebSettings | None = None, store: Store | None = None) 
         dependencies=[Depends(guard)],
         # the OpenAPI description only: FastAPI's documentation pages load their scripts
         # from a CDN, which an intranet does not reach and which we never load
-        docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+        # (served below as an ordinary route, so that it too is behind ``guard``)
+        docs_url=None, redoc_url=None, openapi_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -43,4 +44,9 @@ def create_app(settings: WebSettings | None = None, store: Store | None = None) 
     from nianbao.web.routes import include_all
 
     include_all(app)
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi_description() -> dict:
+        return app.openapi()
+
     return app

@@ -11,6 +11,9 @@
   own, so those requests need no CSRF token.
 - Anonymous visitors are viewers unless ``require_login`` is set; nothing anonymous can
   change data, because every changing route requires ``editor`` or ``admin``.
+- A session remembers a stamp of the password hash it was opened with: changing or resetting
+  a password ends the account's other sessions; deactivating an account ends all of them.
+- API tokens are kept as SHA-256 only; their use is recorded at most once a minute.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from nianbao.store.models import ROLES, ApiToken, AppSetting, User
@@ -33,6 +36,10 @@ _hasher = PasswordHasher()
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ROLE_NAMES = {"viewer": "查看者", "editor": "编辑者", "admin": "管理员"}
 TOKEN_PREFIX = "nb_"
+MIN_PASSWORD, MAX_PASSWORD = 8, 1024  # the maximum keeps one login from costing much CPU
+# last_used_at is written at most this often per token: a write on every API call would put
+# every script's reads behind the store's single write lock (SQLite)
+TOKEN_TOUCH = timedelta(minutes=1)
 
 
 # ----------------------------------------------------------------------------- passwords
@@ -45,6 +52,14 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise WebError(400, "weak_password", f"密码至少需要 {MIN_PASSWORD} 个字符。")
+    if len(password) > MAX_PASSWORD:
+        raise WebError(400, "bad_password", f"密码不能超过 {MAX_PASSWORD} 个字符。")
+    return password
 
 
 def check_role(role: str) -> str:
@@ -63,12 +78,14 @@ def create_user(session: Session, username: str, password: str, role: str = "vie
     username = username.strip()
     if not username or len(username) > 64:
         raise WebError(400, "bad_username", "用户名不能为空，且不超过 64 个字符。")
-    if len(password) < 8:
-        raise WebError(400, "weak_password", "密码至少需要 8 个字符。")
+    check_password(password)
+    if display_name and len(display_name.strip()) > 100:
+        raise WebError(400, "bad_display_name", "显示名称不超过 100 个字符。")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise WebError(409, "user_exists", f"用户名“{username}”已存在；请换一个用户名。")
     user = User(username=username, password_hash=hash_password(password),
-                role=check_role(role), display_name=display_name, active=True)
+                role=check_role(role), display_name=(display_name or "").strip() or None,
+                active=True, created_at=datetime.now())
     session.add(user)
     session.flush()
     return user
@@ -78,8 +95,8 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this name and password, or None (same cost either way, so the
     answer's timing does not tell whether the name exists)."""
     user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
-        verify_password(_DUMMY_HASH, password)
+    if user is None or len(password) > MAX_PASSWORD:
+        verify_password(_DUMMY_HASH, password[:MAX_PASSWORD])
         return None
     if not verify_password(user.password_hash, password) or not user.active:
         return None
@@ -103,9 +120,15 @@ def session_secret(session: Session) -> str:
     return row.value
 
 
+def password_stamp(user: User) -> str:
+    """Changes whenever the password does (the hash is salted anew each time)."""
+    return token_hash(user.password_hash)[:16]
+
+
 def log_in(request: Request, user: User) -> None:
     request.session.clear()  # a new session on login: no fixation of an earlier one
     request.session["uid"] = user.id
+    request.session["pw"] = password_stamp(user)
     request.session["csrf"] = secrets.token_urlsafe(32)
 
 
@@ -128,20 +151,38 @@ def token_hash(token: str) -> str:
 def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``: the row, and the token itself (shown once, never stored)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=name.strip() or "未命名", token_hash=token_hash(token),
-                   prefix=token[:10], revoked=False)
+    name = name.strip() or "未命名"
+    if len(name) > 100:
+        raise WebError(400, "bad_token_name", "令牌名称不能超过 100 个字符。")
+    row = ApiToken(user_id=user.id, name=name, token_hash=token_hash(token),
+                   prefix=token[:10], revoked=False, created_at=datetime.now())
     session.add(row)
     session.flush()
     return row, token
 
 
+def token_owner(session: Session, token: str) -> tuple[ApiToken, User] | None:
+    """The token's row and its active owner (one query), or None when the token is
+    unknown, revoked or belongs to a deactivated account."""
+    found = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_hash(token), ApiToken.revoked.is_(False),
+               User.active.is_(True))).first()
+    return None if found is None else (found[0], found[1])
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token),
-                                                ApiToken.revoked.is_(False)))
-    if row is None:
-        return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    found = token_owner(session, token)
+    return None if found is None else found[1]
+
+
+def touch_token(store, row: ApiToken) -> None:
+    """Record that the token was used (at most once per ``TOKEN_TOUCH``)."""
+    now = datetime.now()
+    if row.last_used_at is not None and now - row.last_used_at < TOKEN_TOUCH:
+        return
+    with store.session() as session:
+        session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
 
 
 # ----------------------------------------------------------------------------- per request
@@ -155,16 +196,18 @@ def load_user(request: Request) -> User | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         with store.reading() as session:
-            user = user_for_token(session, header[7:].strip())
-        if user is None:
+            found = token_owner(session, header[7:].strip())
+        if found is None:
             raise WebError(401, "bad_token", "API 令牌无效或已撤销；请在“账户”页面重新生成令牌。",
                            headers={"WWW-Authenticate": "Bearer"})
-        via = "token"
+        touch_token(store, found[0])
+        user, via = found[1], "token"
     elif (uid := request.session.get("uid")) is not None:
         with store.reading() as session:
             user = session.get(User, uid)
-        if user is None or not user.active:
-            request.session.clear()
+        if (user is None or not user.active
+                or request.session.get("pw") != password_stamp(user)):
+            request.session.clear()  # deactivated, or the password changed since
             user = None
         else:
             via = "session"
@@ -207,6 +250,22 @@ def require(role: str):
             raise WebError(403, "forbidden",
                            f"当前账户（{ROLE_NAMES[user.role]}）没有权限进行此操作，"
                            f"需要“{ROLE_NAMES[role]}”或更高角色。")
+        return user
+
+    return dependency
+
+
+def require_session(role: str = "viewer"):
+    """Like ``require``, but only for a person logged in on the web page: an API token
+    cannot change passwords, make tokens or manage accounts, so a leaked token cannot be
+    used to keep access after it is revoked."""
+    check = require(role)
+
+    def dependency(request: Request) -> User:
+        user = check(request)
+        if request.state.auth_via != "session":
+            raise WebError(403, "session_required",
+                           "此操作只能在网页上登录后进行，不能使用 API 令牌。")
         return user
 
     return dependency
