@@ -231,8 +231,9 @@ def ingest(store: Store, sources: Iterable[Source], *, workers: int = 1, total: 
 
 
 class _Recent(OrderedDict):
-    """The last reports this run stored (report id -> Report), so that checking next year's
-    report against them does not read and validate their JSON again. Bounded: a corpus is
+    """What this run stored lately, by report id (the Report, or its finding rows), so that
+    checking next year's report against them does not read and validate their JSON, or read
+    their findings, again. Bounded: a corpus is
     usually ingested roughly by agency or by year, so recent neighbours are what is asked."""
 
     LIMIT = 4096
@@ -251,6 +252,7 @@ class _Run:
         self.first: dict[str, Entry | None] = {}  # sha256 -> the entry of its first document
         self.recent = _Recent()  # reports stored in this run, for their neighbours' checks
         self.agencies: dict[str, int] = {}  # agency name -> id, met in this run
+        self.written = _Recent()  # report id -> its finding rows, as this run wrote them
         self.writer = Writer(store)
 
     def all(self, sources: Iterator[Source]) -> None:
@@ -336,7 +338,8 @@ class _Run:
                 with self.writer.session() as s:
                     saved = save_document(s, item.content, src.filename, parsed, result,
                                           url=src.url, prepared=prepared, cache=self.recent,
-                                          agencies=self.agencies, known_new=attempt == 1)
+                                          agencies=self.agencies, written=self.written,
+                                          known_new=attempt == 1)
                 break
             except (IntegrityError, OperationalError) as exc:
                 # another ingest stored the same bytes, agency or current report first (or a

@@ -105,13 +105,15 @@ def save_document(session: Session, content: bytes, name: str | None,
                   url: str | None = None, prepared: Prepared | None = None,
                   cache: MutableMapping[int, Report] | None = None,
                   agencies: MutableMapping[str, int] | None = None,
+                  written: MutableMapping[int, list[dict]] | None = None,
                   known_new: bool = False) -> Saved:
     """Store ``content`` and its parse (or the error that made it unreadable).
 
     ``result`` is the check without a previous year (as made by a worker); the cross-year
     rules are added here when last year's report of the same agency is in the store.
     ``cache`` (report id -> Report) spares re-reading reports this process stored lately;
-    ``agencies`` (normalised name -> agency id) spares looking up agencies it met already.
+    ``agencies`` (normalised name -> agency id) spares looking up agencies it met already;
+    ``written`` (report id -> finding rows as written) spares reading findings back.
     ``known_new``: the caller has just seen that the bytes are not stored (a concurrent
     insert of the same bytes still fails, on the primary key)."""
     sha = sha256_of(content)
@@ -161,12 +163,15 @@ def save_document(session: Session, content: bytes, name: str | None,
         current.superseded_by = row.id
         superseded = current.id
     insert_cells(session, row.id, prepared.cells)
-    _bulk_insert(session, StoredFinding.__table__,
-                 [_finding_row(row.id, f) for f in result.findings])
+    finding_rows = [_finding_row(row.id, f) for f in result.findings]
+    _bulk_insert(session, StoredFinding.__table__, finding_rows)
     if following is not None:  # next year's report arrived first: its cross-year rules now
-        recheck_cross_year(session, following[0], following[1], parsed)
+        recheck_cross_year(session, following[0], following[1], parsed, row.id,
+                           written=written)
     if cache is not None:
         cache[row.id] = parsed
+    if written is not None:
+        written[row.id] = finding_rows
     return Saved("partial" if parsed.status == "partial" else "ingested", sha, row.id,
                  superseded)
 
@@ -232,17 +237,35 @@ def recheck(session: Session, row: StoredReport, report: Report,
 
 
 def recheck_cross_year(session: Session, row: StoredReport, report: Report,
-                       previous: Report) -> None:
-    """Replace a stored report's cross-year findings, now that its previous year arrived:
-    the other rules' findings stand (they do not depend on the previous year), so only the
-    cross-year rules run. Findings are rewritten in ``check``'s order."""
+                       previous: Report, previous_id: int, *,
+                       written: MutableMapping[int, list[dict]] | None = None) -> None:
+    """Replace a stored report's cross-year findings, now that its previous year (stored as
+    ``previous_id``) arrived: the other rules' findings stand (they do not depend on the
+    previous year), so only the cross-year rules run. Findings are rewritten in ``check``'s
+    order. Usually there is nothing to rewrite: no cross-year finding before or after.
+    ``written``: the finding rows this process wrote lately, by report id (its other rules'
+    rows are what the store holds, so they need not be read back)."""
     rules = all_rules()
     cross = [code for code, r in rules.items() if r.cross_year]
     extra = run_rules(Context(report, previous), cross)
-    kept = [dict(r._mapping) for r in session.execute(
-        select(*(c for c in StoredFinding.__table__.columns if c.name != "id"))
-        .where(StoredFinding.report_id == row.id, StoredFinding.code.not_in(cross))
-        .order_by(StoredFinding.id))]
+    row.checked_with_previous = previous_id
+    row.updated_at = datetime.now()
+    known = written.get(row.id) if written is not None else None
+    if known is not None:
+        kept = [f for f in known if f["code"] not in cross]
+        if not extra and len(kept) == len(known):
+            session.flush()
+            return  # the findings, score and counts stand as they are
+    else:
+        gone = session.execute(delete(StoredFinding).where(
+            StoredFinding.report_id == row.id, StoredFinding.code.in_(cross))).rowcount
+        if not extra and not gone:
+            session.flush()
+            return
+        kept = [dict(r._mapping) for r in session.execute(
+            select(*(c for c in StoredFinding.__table__.columns if c.name != "id"))
+            .where(StoredFinding.report_id == row.id)
+            .order_by(StoredFinding.id))]
     order = {code: i for i, code in enumerate(rules)}
     merged = sorted([*kept, *(_finding_row(row.id, f) for f in extra)],
                     key=lambda f: (-SEVERITY_ORDER[f["severity"]], order.get(f["code"], 0)))
@@ -251,13 +274,11 @@ def recheck_cross_year(session: Session, row: StoredReport, report: Report,
         if f["source"] is not None and not isinstance(f["source"], str):
             f["source"] = _json(f["source"])
     _bulk_insert(session, StoredFinding.__table__, merged)
+    if written is not None:
+        written[row.id] = merged
     counts = Counter(f["severity"] for f in merged)
     row.errors, row.warnings, row.infos = (counts[k] for k in ("error", "warning", "info"))
     row.score = score([SimpleNamespace(code=f["code"], severity=f["severity"]) for f in merged])
-    row.checked_with_previous = session.scalar(select(StoredReport.id).where(
-        StoredReport.agency_id == row.agency_id, StoredReport.year == row.year - 1,
-        StoredReport.is_current.is_(True)))
-    row.updated_at = datetime.now()
     session.flush()
 
 

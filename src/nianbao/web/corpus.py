@@ -306,15 +306,22 @@ def list_reports(session: Session, query: ListQuery) -> Page:
     ties = {"agency": _AGENCY_NAME.asc(), "year": _R.year.desc(), "id": _R.id.asc()}
     order_by = [primary.nulls_last(), *(t.nulls_last() for k, t in ties.items()
                                         if k != query.sort)]
+    # The page's ids first, from the narrow reports row and the agency's name only: joining
+    # documents here would make SQLite read every report's original bytes (the file name is
+    # stored after them) and a deep OFFSET would sort thousands of wide rows. Then the page's
+    # 50 rows in full.
+    ids_stmt = _report_where(query, select(_R.id).select_from(_R)
+                             .outerjoin(Agency, Agency.id == _R.agency_id)).order_by(*order_by)
+    ids = list(session.scalars(ids_stmt.limit(query.size).offset((query.page - 1) * query.size)))
     stmt = (select(_R.id, _R.agency_id, Agency.name.label("registered"), _R.agency_name,
                    _R.year, _R.layout, _R.status, _R.is_current, _R.superseded_by, _R.score,
                    _R.errors, _R.warnings, _R.infos, _R.agency_level, _R.province_code,
                    _R.city_code, _R.county_code, _R.township_code, Document.filename,
                    _R.error_message, _R.ingested_at)
             .select_from(_R).outerjoin(Agency, Agency.id == _R.agency_id)
-            .join(Document, Document.sha256 == _R.document_sha))
-    stmt = _report_where(query, stmt).order_by(*order_by)
-    rows = session.execute(stmt.limit(query.size).offset((query.page - 1) * query.size)).all()
+            .join(Document, Document.sha256 == _R.document_sha).where(_R.id.in_(ids)))
+    by_id = {r.id: r for r in session.execute(stmt)} if ids else {}
+    rows = [by_id[i] for i in ids]
     codes = [r.township_code or r.county_code or r.city_code or r.province_code for r in rows]
     paths = _paths(session, codes)
     items = [ReportRow(
