@@ -66,12 +66,18 @@ def resolve_agency(session: Session, meta: Meta) -> Agency | None:
     new. None when the report never names its agency. Safe when two processes create the
     same agency at once: the loser's insert fails on the unique name inside a savepoint and
     it reads the winner's row."""
+    return resolve_or_create(session, meta)[0]
+
+
+def resolve_or_create(session: Session, meta: Meta) -> tuple[Agency | None, bool]:
+    """``resolve_agency``, and whether this transaction created the agency (then no other
+    transaction can see it yet, and it has no reports)."""
     name = normalise_name(meta.agency or "")
     if not name or len(name) > MAX_NAME:
-        return None  # no name, or a paragraph the parser took for one: the report stands alone
+        return None, False  # no name, or a paragraph taken for one: the report stands alone
     agency = find_agency(session, name)
     if agency is not None:
-        return agency
+        return agency, False
     ensure_divisions(session)
     chain = place(name, meta.region)
     agency = Agency(name=name, level=meta.level, region_code=chain[-1].code if chain else None,
@@ -84,7 +90,8 @@ def resolve_agency(session: Session, meta: Meta) -> Agency | None:
         agency = find_agency(session, name)
         if agency is None:
             raise
-    return agency
+        return agency, False
+    return agency, True
 
 
 def region_chain(session: Session, code: str | None) -> list[tuple[str, str, str]]:

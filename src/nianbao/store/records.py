@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, false, select
 from sqlalchemy.orm import Session
 
 from nianbao.errors import NianbaoError
 from nianbao.model import Report
 from nianbao.rules import CheckResult, all_rules, check, score, with_previous
 from nianbao.rules.engine import SEVERITY_ORDER, Context, Finding, run_rules
-from nianbao.store.agencies import normalise_name, placement, resolve_agency
+from nianbao.store.agencies import normalise_name, placement, resolve_or_create
 from nianbao.store.figures import figures
 from nianbao.store.models import (
     Agency,
@@ -130,9 +130,8 @@ def save_document(session: Session, content: bytes, name: str | None,
         session.flush()
         return Saved("failed", sha, row.id, error=parsed.message)
     prepared = prepared or prepare(parsed)
-    agency = _locked_agency(session, parsed, agencies)
     year = parsed.meta.year
-    near = _current_reports(session, agency.id, year) if agency and year else {}
+    agency, near = _locked_agency(session, parsed, agencies, year)
     current = near.get(year)
     # _order, with the new row's id larger than any stored one
     is_current = current is None or _order(current) < (parsed.meta.published or "", math.inf)
@@ -176,25 +175,41 @@ def save_document(session: Session, content: bytes, name: str | None,
                  superseded)
 
 
-def _locked_agency(session: Session, parsed: Report,
-                   agencies: MutableMapping[str, int] | None) -> Agency | None:
-    """The report's agency, its row locked: on PostgreSQL, documents of one agency are then
-    written one after another, so each sees the other's report when looking for last/next
-    year (cross-year rules) and for the current edition (SQLite writers are serialised
-    anyway, BEGIN IMMEDIATE). An agency met before in this run is read and locked in one
-    statement by id; if it is gone (merged meanwhile), it is looked up by name again."""
+def _locked_agency(session: Session, parsed: Report, agencies: MutableMapping[str, int] | None,
+                   year: int | None) -> tuple[Agency | None, dict[int, StoredReport]]:
+    """The report's agency, its row locked, and the agency's current reports of last year,
+    this year and next year (by year).
+
+    The lock: on PostgreSQL, documents of one agency are written one after another, so each
+    sees the other's report when looking for last/next year (cross-year rules) and for the
+    current edition (SQLite writers are serialised anyway, BEGIN IMMEDIATE). An agency met
+    before in this run is read, locked and given with its reports in one statement; if it is
+    gone (merged meanwhile), it is looked up by name again."""
     name = normalise_name(parsed.meta.agency or "")
     known = agencies.get(name) if agencies is not None and name else None
     if known is not None:
-        agency = session.get(Agency, known, with_for_update=True, populate_existing=True)
-        if agency is not None:
-            return agency
-    agency = resolve_agency(session, parsed.meta)
-    if agency is not None:
-        session.execute(select(Agency.id).where(Agency.id == agency.id).with_for_update())
-        if agencies is not None:
-            agencies[name] = agency.id
-    return agency
+        stmt = (select(Agency, StoredReport).outerjoin(StoredReport, and_(
+                    StoredReport.agency_id == Agency.id, _near_years(year),
+                    StoredReport.is_current.is_(True)))
+                .where(Agency.id == known).with_for_update(of=Agency)
+                .execution_options(populate_existing=True))
+        rows = session.execute(stmt).all()
+        if rows:
+            return rows[0][0], {r.year: r for _, r in rows if r is not None}
+    agency, created = resolve_or_create(session, parsed.meta)
+    if agency is None:
+        return None, {}
+    if agencies is not None:
+        agencies[name] = agency.id
+    if created:  # locked by its insert, and without reports
+        return agency, {}
+    session.execute(select(Agency.id).where(Agency.id == agency.id).with_for_update())
+    return agency, _current_reports(session, agency.id, year) if year else {}
+
+
+def _near_years(year: int | None):
+    """Last year, this year and next year (nothing when the report has no year)."""
+    return StoredReport.year.in_((year - 1, year, year + 1)) if year else false()
 
 
 def _current_reports(session: Session, agency_id: int, year: int) -> dict[int, StoredReport]:
@@ -248,18 +263,19 @@ def recheck_cross_year(session: Session, row: StoredReport, report: Report,
     rules = all_rules()
     cross = [code for code, r in rules.items() if r.cross_year]
     extra = run_rules(Context(report, previous), cross)
-    row.checked_with_previous = previous_id
-    row.updated_at = datetime.now()
+    # the row's new values are set last, so that it is written in one UPDATE (a query in
+    # between would flush them first)
     known = written.get(row.id) if written is not None else None
     if known is not None:
         kept = [f for f in known if f["code"] not in cross]
         if not extra and len(kept) == len(known):
-            session.flush()
-            return  # the findings, score and counts stand as they are
+            row.checked_with_previous, row.updated_at = previous_id, datetime.now()
+            return  # the findings, score and counts stand (the row is written at commit)
     else:
         gone = session.execute(delete(StoredFinding).where(
             StoredFinding.report_id == row.id, StoredFinding.code.in_(cross))).rowcount
         if not extra and not gone:
+            row.checked_with_previous, row.updated_at = previous_id, datetime.now()
             session.flush()
             return
         kept = [dict(r._mapping) for r in session.execute(
@@ -279,6 +295,7 @@ def recheck_cross_year(session: Session, row: StoredReport, report: Report,
     counts = Counter(f["severity"] for f in merged)
     row.errors, row.warnings, row.infos = (counts[k] for k in ("error", "warning", "info"))
     row.score = score([SimpleNamespace(code=f["code"], severity=f["severity"]) for f in merged])
+    row.checked_with_previous, row.updated_at = previous_id, datetime.now()
     session.flush()
 
 
