@@ -68,11 +68,31 @@ def e2e_store(tmp_path_factory, sqlite_template):
     shutil.copyfile(sqlite_template, path)
     store = Store(f"sqlite:///{path}")
     ingest(store, iter_sources(SEEDS), workers=1)
+    _two_years(store)
     with store.session() as session:
         for name, role in (("viewer1", "viewer"), ("editor1", "editor"), ("admin1", "admin")):
             create_user(session, name, PASSWORD, role)
     yield store
     store.close()
+
+
+SERIES = "端到端测试局"  # an agency with reports of 2022 and 2023
+
+
+def _two_years(store: Store) -> None:
+    """Two consecutive years of one (synthetic) agency: an agency page with a series, and
+    two reports to compare."""
+    import nianbao
+    from nianbao import synth
+    from nianbao.render import render
+    from nianbao.store.records import save_document
+
+    for seed, year in ((11, 2022), (12, 2023)):
+        content = render(synth.generate(seed, layout="2021", year=year), "text")
+        report = nianbao.parse(content)
+        report.meta.agency, report.meta.region = SERIES, []
+        with store.session() as session:
+            save_document(session, content, f"{year}.txt", report)
 
 
 @pytest.fixture(scope="module")
