@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from nianbao import synth
 from nianbao.render import render
-from nianbao.store.db import make_engine
+from nianbao.store.db import READ_ONLY, make_engine
 from nianbao.store.models import Cell, Document, StoredFinding, StoredReport
 from tests.helpers import run_cli
 
@@ -45,7 +45,9 @@ def _ingest(*args: str) -> subprocess.Popen:
 
 
 def _count(engine, model) -> int:
-    with Session(engine) as s:
+    # read-only, as Store.reading(): a writing transaction (BEGIN IMMEDIATE on SQLite) would
+    # wait for the ingest's writes and only see the store once the ingest has finished
+    with Session(engine.execution_options(**{READ_ONLY: True})) as s:
         return s.scalar(select(func.count()).select_from(model))
 
 
@@ -174,7 +176,8 @@ def test_ctrl_c_stops_cleanly_with_exit_130(db_url, corpus150):
     engine = make_engine(db_url)
     proc = _ingest(str(corpus150), "--workers", "2", "--db", db_url)
     try:
-        _wait_for_documents(engine, proc, 5)
+        seen = _wait_for_documents(engine, proc, 5)
+        assert seen < 150, "the ingest finished before it could be interrupted"
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:
