@@ -39,6 +39,8 @@ _TITLE_NOISE = re.compile(r"[的、,，:：;；\"“”'‘’（）()\s]|和|�
 # Preamble claims such as 共六部分 / 等六部分内容 / 分为六个部分 (not 第一部分, not 部分公开).
 _PARTS = re.compile(r"(?<!第)(?P<n>[一二三四五六七八九十]|\d{1,2})个?部分(?!公开)")
 _PARTS_CONTEXT = re.compile(r"包括|包含|分为|分成|共|组成|构成|由")
+# the same words before ``fold``: traditional forms, and spaces that fold would remove
+_PARTS_CONTEXT_RAW = re.compile(r"包\s*[括含]|分\s*[为為成]|共|[组組]\s*成|[构構]\s*成|由")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 
 
@@ -271,6 +273,8 @@ def parts_claim(ctx: Context) -> Iterator[Hit]:
     listed_rx = {k: rx for k, rx in _listed_rx().items() if k in names}
     for para in ctx.report.preamble:
         for sent in _SENTENCE.findall(para):
+            if not _PARTS_CONTEXT_RAW.search(sent):
+                continue  # most sentences: decided without folding them (fold is the cost)
             folded = fold(sent)
             if not _PARTS_CONTEXT.search(folded):
                 continue

@@ -141,28 +141,37 @@ def _blanks(ctx: Context, name: str) -> Iterator[Hit]:
         return
     layout = ctx.table_layout(name).key
     required = _required_keys(layout, name)
-    for key, label, columns in _layout_rows(layout, name):
+    # a cell the parser never read (missing, under an unrecognised header, in a row of too
+    # few cells) is not one the author left empty: say so; the parser's own note on the
+    # unplaced value tells the rest
+    read = ctx.cells if ctx.report.provenance else None
+    for key, _label, columns in _layout_rows(layout, name):
         values = table.get(key)
         if values is None:
             continue  # a missing row is the ROW-MISSING rule's
         if None not in values.values() and values.keys() >= required[key]:
             continue
-        blank = [c for c in columns if values.get(c.key) is None]
+        blank = tuple(c.key for c in columns if values.get(c.key) is None)
         if not blank:
             continue
-        # a cell the parser never read (missing, under an unrecognised header, in a row of
-        # too few cells) is not one the author left empty: say so; the parser's own note
-        # on the unplaced value tells the rest
-        read = ctx.cells if ctx.report.provenance else None
-        absent = [c for c in blank if c.key not in values
-                  or (read is not None and (name, key, c.key) not in read)]
-        absent_keys = {c.key for c in absent}  # by key: Column equality compares every field
-        empty = [c for c in blank if c.key not in absent_keys]
-        which = "，".join(_which(cols, len(columns), what) for cols, what in
-                         ((empty, "未填写"), (absent, "没有读到数值（缺少单元格或列标题无法识别）"))
-                         if cols)
-        yield Hit(table=name, row=key, column=blank[0].key,
-                  fields={"row_label": label, "which": which})
+        absent = tuple(k for k in blank if k not in values
+                       or (read is not None and (name, key, k) not in read))
+        yield Hit(table=name, row=key, column=blank[0],
+                  fields=_blank_fields(layout, name, key, blank, absent))
+
+
+@lru_cache(maxsize=8192)  # the same rows go blank in report after report
+def _blank_fields(layout: str, name: str, key: str, blank: tuple[str, ...],
+                  absent: tuple[str, ...]) -> dict[str, str]:
+    """The message fields of a row's blank cells (shared, never modified by the engine)."""
+    _, label, columns = next(r for r in _layout_rows(layout, name) if r[0] == key)
+    by_key = {c.key: c for c in columns}
+    empty = [by_key[k] for k in blank if k not in absent]
+    which = "，".join(_which(cols, len(columns), what) for cols, what in
+                     ((empty, "未填写"), ([by_key[k] for k in absent],
+                                       "没有读到数值（缺少单元格或列标题无法识别）"))
+                     if cols)
+    return {"row_label": label, "which": which}
 
 
 def _which(cols: list[Column], width: int, what: str) -> str:
