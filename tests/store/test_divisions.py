@@ -200,3 +200,8 @@ def test_placing_is_fast():
     for a in agencies:
         place(a)
     assert (time.perf_counter() - start) / len(agencies) < 0.001
+
+
+def test_a_path_written_without_separators_resolves():
+    assert resolve_division("江西省宜春市樟树市").code == resolve_division("江西省/宜春市/樟树市").code
+    assert resolve_division("宜春市樟树市").name == "樟树市"

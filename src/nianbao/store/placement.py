@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nianbao.normalize import fold
 from nianbao.store.divisions import (
@@ -147,9 +148,27 @@ def resolve_division(text: str) -> Div:
         found = [d for d in found if above & {c.code for c in ds.chain(d.code)}]
     if len(found) == 1:
         return found[0]
+    if not found and len(parts) == 1 and (names := _split_names(text)) and len(names) > 1:
+        return resolve_division("/".join(names))  # a path written without separators
     if not found:
         raise RegionError("region_unknown", f"找不到区划“{text}”；请写 12 位区划代码或完整路径，"
                           "如 江西省/宜春市/樟树市。")
     options = "、".join(path_text(d.code) for d in found[:3]) + ("…" if len(found) > 3 else "")
     raise RegionError("region_ambiguous", f"区划“{text}”不唯一（{options}）；请写出上级，"
                       f"如 {path_text(found[0].code)}，或写区划代码。")
+
+
+@lru_cache(maxsize=256)
+def _split_names(text: str) -> tuple[str, ...] | None:
+    """``text`` as consecutive full division names (longest first), or None: people write
+    paths without separators (江西省宜春市, 宜春市樟树市中洲乡). Only short texts: a
+    province-to-township path is well under 40 characters."""
+    full = dataset().full
+    if not text:
+        return ()
+    if len(text) > 40:
+        return None
+    for end in range(min(len(text), dataset().max_len), 1, -1):
+        if text[:end] in full and (rest := _split_names(text[end:])) is not None:
+            return (text[:end], *rest)
+    return None

@@ -17,7 +17,6 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Query
@@ -33,9 +32,9 @@ from nianbao.store.analysis import (
     resolve_region,
     series,
 )
-from nianbao.store.divisions import dataset, path_text
+from nianbao.store.divisions import path_text
 from nianbao.store.models import Agency, AgencyAlias, Division, Document, StoredReport
-from nianbao.store.selection import Selection, SelectionError, parse_years
+from nianbao.store.selection import Selection, parse_years
 
 _R = StoredReport
 PAGE_SIZES = (20, 50, 100, 200)
@@ -149,34 +148,10 @@ def parse_size(value: str | None) -> int:
 
 
 def resolve_region_text(text: str):
-    """The division a person names, as ``Selection`` reads it (code, name, path), and also a
-    path written without separators (江西省宜春市, 宜春市樟树市中洲乡), split into full names.
-    Unknown: ``analysis.resolve_region``'s error, which suggests close names (slow, so only
-    then)."""
-    for candidate in (text, "/".join(_split_names(text.strip()) or ())):
-        if not candidate:
-            continue
-        try:
-            return Selection(region=candidate).validate().division
-        except SelectionError as exc:
-            if exc.code not in ("region_unknown", "unknown_region"):
-                raise  # ambiguous: the message lists the candidates
+    """The division a person names (code, name, path, or a path written without separators;
+    see ``placement.resolve_division``); unknown: ``analysis.resolve_region``'s error, which
+    suggests close names."""
     return resolve_region(text)
-
-
-@lru_cache(maxsize=256)
-def _split_names(text: str) -> tuple[str, ...] | None:
-    """``text`` as consecutive full division names (longest first), or None. Only short
-    texts: a province-to-township path is well under 40 characters."""
-    full = dataset().full
-    if not text:
-        return ()
-    if len(text) > 40:
-        return None
-    for end in range(min(len(text), dataset().max_len), 1, -1):
-        if text[:end] in full and (rest := _split_names(text[end:])) is not None:
-            return (text[:end], *rest)
-    return None
 
 
 @dataclass(frozen=True)
