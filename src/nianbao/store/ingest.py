@@ -23,9 +23,8 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from itertools import islice
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from nianbao.api import parse
 from nianbao.errors import NianbaoError
@@ -35,6 +34,7 @@ from nianbao.store.db import Store
 from nianbao.store.models import Document, StoredReport
 from nianbao.store.records import Prepared, prepare, save_document, sha256_of
 from nianbao.store.sources import Source
+from nianbao.store.writing import Writer
 
 OUTCOMES = ("ingested", "unchanged", "partial", "failed")
 BATCH = 32  # documents whose stored-or-not is asked in one query
@@ -359,44 +359,6 @@ class _Run:
         elif saved.outcome == "partial":
             entry.code, entry.reason = partial_reason(parsed)
         return entry
-
-
-class Writer:
-    """Sessions for the writing process of an ingest. On PostgreSQL its own connection,
-    opened with ``synchronous_commit`` off (see ``fast_commit``) and without the pool's
-    liveness ping: one round trip less for each, on a transaction per document."""
-
-    def __init__(self, store: Store) -> None:
-        self.store, self.engine = store, None
-        if store.dialect == "postgresql":
-            self.engine = create_engine(store.url, pool_size=1, max_overflow=1,
-                                        connect_args={"options": "-c synchronous_commit=off"})
-            self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        if self.engine is None:
-            with self.store.session() as session:
-                yield session
-            return
-        with self.sessions() as session, session.begin():
-            yield session
-
-    def close(self) -> None:
-        if self.engine is not None:
-            self.engine.dispose()
-
-
-def fast_commit(session) -> None:
-    """PostgreSQL: do not wait for this transaction's WAL flush (``synchronous_commit off``).
-
-    An fsync per document costs more than the whole write on slow disks. Nothing is lost when
-    the ingest itself crashes or is interrupted (the server has every commit); only a crash of
-    the database server can forget the last fraction of a second of commits, atomically,
-    and running the same ingest again stores them again. This is the trade SQLite's
-    ``synchronous=NORMAL`` in WAL mode (db.py) already makes."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def partial_reason(report: Report) -> tuple[str, str]:

@@ -28,9 +28,10 @@ from nianbao.rules import CheckResult, check
 from nianbao.store.agencies import placement, resolve_agency
 from nianbao.store.db import Store
 from nianbao.store.figures import figures
-from nianbao.store.ingest import BATCH, Parsers, fast_commit, interrupt_deferred
+from nianbao.store.ingest import BATCH, Parsers, interrupt_deferred
 from nianbao.store.models import FIGURES, Cell, Document, StoredFinding, StoredReport
 from nianbao.store.records import _order, load_report, recheck, write_findings, write_tables
+from nianbao.store.writing import fast_commit
 from nianbao.version import __version__
 
 EXAMPLES = 5  # changed cells shown per report
