@@ -134,3 +134,15 @@ def test_ingest_is_refused_without_editor_role_or_csrf(client, as_role, web_stor
     assert_error(post(as_role("editor"), "/api/ingest"), 400, "no_files")
     with web_store.reading() as session:
         assert session.scalar(select(StoredReport.id)) is None
+
+
+def test_a_script_without_cookies_may_check_but_not_ingest(make_client, web_store):
+    """No session cookie: no ambient credential to forge, so no CSRF token is asked for; the
+    caller is anonymous (read-only): checking works, storing needs a login or a token."""
+    script = make_client()
+    r = script.post("/api/check", files=files_of(SEED["000"]))
+    assert r.status_code == 200 and r.json()["files"][0]["status"] == "checked"
+    assert "nianbao_session" not in script.cookies
+    assert_error(script.post("/api/ingest", files=files_of(SEED["000"])), 401, "login_required")
+    with web_store.reading() as session:
+        assert session.scalar(select(StoredReport.id)) is None

@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from nianbao.store import Store
 from nianbao.version import __version__
 from nianbao.web import errors
-from nianbao.web.auth import guard, session_secret
+from nianbao.web.auth import SESSION_COOKIE, guard, session_secret
 from nianbao.web.settings import WebSettings
 
 STATIC = Path(__file__).parent / "static"
@@ -36,7 +36,7 @@ def create_app(settings: WebSettings | None = None, store: Store | None = None) 
     )
     app.state.settings = settings
     app.state.store = store
-    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="nianbao_session",
+    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
                        max_age=settings.session_max_age, same_site="lax",
                        https_only=settings.secure_cookies)
     errors.install(app)

@@ -36,6 +36,7 @@ _hasher = PasswordHasher()
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ROLE_NAMES = {"viewer": "查看者", "editor": "编辑者", "admin": "管理员"}
 TOKEN_PREFIX = "nb_"
+SESSION_COOKIE = "nianbao_session"  # its name, set in app.py
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024  # the maximum keeps one login from costing much CPU
 # last_used_at is written at most this often per token: a write on every API call would put
 # every script's reads behind the store's single write lock (SQLite)
@@ -224,7 +225,10 @@ async def guard(request: Request) -> None:
     path = request.url.path
     if settings.require_login and user is None and not _public(path):
         raise WebError(401, "login_required", "本系统需要登录后才能使用；请先登录。")
-    if request.method in UNSAFE_METHODS and request.state.auth_via != "token":
+    if request.method in UNSAFE_METHODS and request.state.auth_via != "token" and not (
+            path.startswith("/api/") and SESSION_COOKIE not in request.cookies):
+        # (an API call that carries no session cookie has no ambient credential a forged
+        # request could borrow: it acts anonymously, i.e. read-only, or with a token)
         sent = request.headers.get("x-csrf-token")
         if sent is None and request.headers.get("content-type", "").startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")):
