@@ -9,6 +9,9 @@ build (``upgrade head``), never ``create_all``, so tests run on what users get.
 from __future__ import annotations
 
 import os
+import random
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -68,7 +71,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     """WAL lets readers work during an ingest; a long busy timeout lets two ingests running
     at once wait for each other's short per-document transactions instead of failing."""
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    _set_wal(cur)
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=60000")
@@ -76,6 +79,20 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # Let SQLAlchemy, not pysqlite, open transactions (see _sqlite_begin): pysqlite's own
     # handling commits a SAVEPOINT that starts a transaction and leaves DDL outside it.
     dbapi_conn.isolation_level = None
+
+
+def _set_wal(cur, attempts: int = 100) -> None:
+    """Switch a file to WAL (once per file; later connections find it set). Two processes
+    opening a new file at once both try to switch it, and SQLite answers the loser "database
+    is locked" at once, without its busy timeout: try again briefly (up to ~10 s)."""
+    for attempt in range(attempts):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.02 + 0.08 * random.random())
 
 
 def _sqlite_begin(conn) -> None:
