@@ -155,9 +155,9 @@ def resolve_agency(session: Session, text: str | int) -> Agency:
 class Coverage:
     """Agencies registered in a region and whether their report for a year is stored."""
 
-    region_code: str
+    region_code: str | None  # None: the whole registry (全国)
     region: str
-    year: int
+    year: int | None
     level: str | None
     expected: int  # agencies registered in the region (and level)
     received: int  # of those, with a current readable report for the year
@@ -171,19 +171,29 @@ class Coverage:
         return {**asdict(self), "rate": self.rate}
 
 
-def coverage(session: Session, region: str, year: int, *, level: str | None = None) -> Coverage:
-    """Which agencies of ``region`` (at any depth below it) have no report for ``year``."""
-    division = resolve_region(region)
-    tree = region_tree(division.code)
-    where = [Agency.region_code.in_(select(tree.c.code))]
+def coverage(session: Session, region: str | None, year: int | None, *,
+             level: str | None = None, with_missing: bool = True) -> Coverage:
+    """Which agencies of ``region`` (at any depth below it; None: the whole registry) have no
+    report for ``year`` (None: nothing is counted as received). ``with_missing`` False
+    leaves the list of agencies without a report empty (counts only)."""
+    where = []
+    division = resolve_region(region) if region is not None else None
+    if division is not None:
+        where.append(Agency.region_code.in_(select(region_tree(division.code).c.code)))
     if level:
         where.append(Agency.level == level)
-    has_report = exists().where(_R.agency_id == Agency.id, _R.year == year,
-                                _R.is_current.is_(True), _R.status != "failed")
     expected = session.scalar(select(func.count(Agency.id)).where(*where)) or 0
-    received = session.scalar(select(func.count(Agency.id)).where(*where, has_report)) or 0
-    missing = list(session.scalars(select(Agency).where(*where, ~has_report)
-                                   .order_by(Agency.region_code, Agency.name)))
+    received, missing = 0, []
+    if year is not None:
+        has_report = exists().where(_R.agency_id == Agency.id, _R.year == year,
+                                    _R.is_current.is_(True), _R.status != "failed")
+        received = session.scalar(select(func.count(Agency.id)).where(*where, has_report)) or 0
+        if with_missing:
+            missing = list(session.scalars(select(Agency).where(*where, ~has_report)
+                                           .order_by(Agency.region_code, Agency.name)))
+    if division is None:
+        return Coverage(None, "全国", year, level, expected, received,
+                        _agency_refs(session, missing))
     path = division_paths(session, [division.code]).get(division.code, division.name)
     return Coverage(division.code, path, year, level, expected, received,
                     _agency_refs(session, missing))

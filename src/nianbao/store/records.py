@@ -215,8 +215,7 @@ def _near_years(year: int | None):
 def _current_reports(session: Session, agency_id: int, year: int) -> dict[int, StoredReport]:
     """The agency's current reports of last year, this year and next year, by year."""
     return {r.year: r for r in session.scalars(select(StoredReport).where(
-        StoredReport.agency_id == agency_id,
-        StoredReport.year.in_((year - 1, year, year + 1)),
+        StoredReport.agency_id == agency_id, _near_years(year),
         StoredReport.is_current.is_(True)))}
 
 

@@ -31,7 +31,7 @@ from nianbao.store.figures import figures
 from nianbao.store.ingest import BATCH, Parsers, interrupt_deferred
 from nianbao.store.models import FIGURES, Cell, Document, StoredFinding, StoredReport
 from nianbao.store.records import _order, load_report, recheck, write_findings, write_tables
-from nianbao.store.writing import fast_commit
+from nianbao.store.writing import Writer
 from nianbao.version import __version__
 
 EXAMPLES = 5  # changed cells shown per report
@@ -130,6 +130,7 @@ def reparse(store: Store, *, everything: bool = False, since_version: str | None
         return summary
     later = set(ids)  # not yet re-parsed: their own turn will re-check them
     parsers = Parsers(workers)
+    writer = Writer(store)
     pending: deque = deque()
     todo = iter(ids)
     try:
@@ -141,18 +142,19 @@ def reparse(store: Store, *, everything: bool = False, since_version: str | None
             for rid, filename, content in sorted(docs, key=lambda d: chunk.index(d[0])):
                 pending.append((rid, filename, parsers.submit(filename, content)))
             while len(pending) > 4 * parsers.workers:
-                _finish(store, summary, later, *pending.popleft(), on_progress)
+                _finish(writer, summary, later, *pending.popleft(), on_progress)
         while pending:
-            _finish(store, summary, later, *pending.popleft(), on_progress)
+            _finish(writer, summary, later, *pending.popleft(), on_progress)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
         parsers.close(cancel=True)
+        writer.close()
         summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _finish(store: Store, summary: ReparseSummary, later: set[int], report_id: int,
+def _finish(writer: Writer, summary: ReparseSummary, later: set[int], report_id: int,
             filename: str | None, result: Callable, on_progress) -> None:
     later.discard(report_id)
     change = Change(report_id, filename)
@@ -166,8 +168,7 @@ def _finish(store: Store, summary: ReparseSummary, later: set[int], report_id: i
     with interrupt_deferred():  # what is committed is also counted
         for attempt in attempts:
             try:
-                with store.session() as s:
-                    fast_commit(s)
+                with writer.session() as s:
                     change = update_report(s, report_id, parsed, checked, later=later)
                 change.name = filename
                 break

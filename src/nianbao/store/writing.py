@@ -1,12 +1,18 @@
-"""Write sessions for bulk work (ingest, reparse): one transaction per document, with the
-durability trade documented in ``fast_commit``."""
+"""Write sessions for bulk work (ingest, reparse): one transaction per document.
+
+On PostgreSQL these transactions do not wait for their WAL flush (``synchronous_commit``
+off): an fsync per document costs more than the whole write on slow disks. Nothing is lost
+when the ingest itself crashes or is interrupted (the server has every commit); only a crash
+of the database server can forget the last fraction of a second of commits, atomically, and
+running the same command again stores them again. This is the trade SQLite's
+``synchronous=NORMAL`` in WAL mode (db.py) already makes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from nianbao.store.db import Store
@@ -14,7 +20,7 @@ from nianbao.store.db import Store
 
 class Writer:
     """Sessions for the writing process of an ingest. On PostgreSQL its own connection,
-    opened with ``synchronous_commit`` off (see ``fast_commit``) and without the pool's
+    opened with ``synchronous_commit`` off (see above) and without the pool's
     liveness ping: one round trip less for each, on a transaction per document."""
 
     def __init__(self, store: Store) -> None:
@@ -36,15 +42,3 @@ class Writer:
     def close(self) -> None:
         if self.engine is not None:
             self.engine.dispose()
-
-
-def fast_commit(session) -> None:
-    """PostgreSQL: do not wait for this transaction's WAL flush (``synchronous_commit off``).
-
-    An fsync per document costs more than the whole write on slow disks. Nothing is lost when
-    the ingest itself crashes or is interrupted (the server has every commit); only a crash of
-    the database server can forget the last fraction of a second of commits, atomically,
-    and running the same ingest again stores them again. This is the trade SQLite's
-    ``synchronous=NORMAL`` in WAL mode (db.py) already makes."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))

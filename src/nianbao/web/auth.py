@@ -172,11 +172,6 @@ def token_owner(session: Session, token: str) -> tuple[ApiToken, User] | None:
     return None if found is None else (found[0], found[1])
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    found = token_owner(session, token)
-    return None if found is None else found[1]
-
-
 def touch_token(store, row: ApiToken) -> None:
     """Record that the token was used (at most once per ``TOKEN_TOUCH``)."""
     now = datetime.now()

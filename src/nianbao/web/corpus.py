@@ -147,13 +147,6 @@ def parse_size(value: str | None) -> int:
     return int(text)
 
 
-def resolve_region_text(text: str):
-    """The division a person names (code, name, path, or a path written without separators;
-    see ``placement.resolve_division``); unknown: ``analysis.resolve_region``'s error, which
-    suggests close names."""
-    return resolve_region(text)
-
-
 @dataclass(frozen=True)
 class ListQuery:
     selection: Selection
@@ -169,7 +162,7 @@ def parse_query(p: ListParams) -> ListQuery:
     """The checked query; ListError / SelectionError / AnalysisError (Chinese) when a
     parameter names nothing known."""
     region = _text(p.region)
-    division = resolve_region_text(region) if region else None
+    division = resolve_region(region) if region else None
     selection = Selection(
         years=parse_years([p.year] if _text(p.year) else []),
         region=division.code if division else None, level=_text(p.level),

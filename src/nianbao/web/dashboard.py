@@ -29,20 +29,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nianbao.store.agencies import LEVELS
 from nianbao.store.analysis import (
-    AgencyRef,
     AnalysisError,
-    Coverage,
     coverage,
     division_paths,
     resolve_region,
 )
 from nianbao.store.divisions import CITY, COUNTY, PROVINCE, TOWNSHIP, dataset
-from nianbao.store.models import Agency, StoredReport
+from nianbao.store.models import StoredReport
 from nianbao.store.selection import Selection
 from nianbao.store.stats import finding_counts, stats
 
@@ -188,32 +186,11 @@ def _labelled(row: dict[str, Any], dim: str, division) -> dict[str, Any]:
 
 def _coverage(session: Session, region_code: str | None, year: int | None,
               level: str | None) -> CoverageSummary:
-    found = (coverage(session, region_code, year, level=level) if region_code
-             else national_coverage(session, year, level, with_missing=False))
+    # nationwide only the counts: the list of every agency without a report is not shown
+    found = coverage(session, region_code or None, year, level=level,
+                     with_missing=bool(region_code))
     return CoverageSummary(found.expected, found.received, found.missing[:MISSING_SHOWN],
                            found.expected - found.received)
-
-
-def national_coverage(session: Session, year: int | None, level: str | None, *,
-                      with_missing: bool = True) -> Coverage:
-    """``analysis.coverage`` over the whole registry (it needs a region): every registered
-    agency of the level, and whether it has a current readable report for ``year`` — the
-    same test ``coverage`` applies. ``region_code`` is None, ``region`` 全国."""
-    where = [Agency.level == level] if level else []
-    expected = session.scalar(select(func.count(Agency.id)).where(*where)) or 0
-    if year is None:
-        return Coverage(None, "全国", year, level, expected, 0, [])
-    has_report = exists().where(_R.agency_id == Agency.id, _R.year == year,
-                                _R.is_current.is_(True), _R.status != "failed")
-    received = session.scalar(select(func.count(Agency.id)).where(*where, has_report)) or 0
-    missing: list[AgencyRef] = []
-    if with_missing:
-        agencies = list(session.scalars(select(Agency).where(*where, ~has_report)
-                                        .order_by(Agency.region_code, Agency.name)))
-        paths = division_paths(session, [a.region_code for a in agencies])
-        missing = [AgencyRef(a.id, a.name, a.level, a.region_code, paths.get(a.region_code))
-                   for a in agencies]
-    return Coverage(None, "全国", year, level, expected, received, missing)
 
 
 # ------------------------------------------------------------------ the short cache

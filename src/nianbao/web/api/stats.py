@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from nianbao.store.analysis import coverage, resolve_region
 from nianbao.store.selection import Selection, SelectionError, parse_years
 from nianbao.store.stats import finding_counts, stats
-from nianbao.web.dashboard import latest_years, national_coverage
+from nianbao.web.dashboard import latest_years
 from nianbao.web.errors import error_body
 
 router = APIRouter(prefix="/api", tags=["统计"])
@@ -174,8 +174,6 @@ def coverage_route(request: Request, region: RegionQuery = None,
             if len(found) != 1:
                 raise SelectionError("invalid_year", f"年度“{year}”无效；这里只能给一个年度，如 2023。")
             target = found[0]
-        if region is not None and region.strip():
-            result = coverage(session, region, target, level=chosen.level)
-        else:
-            result = national_coverage(session, target, chosen.level)
+        result = coverage(session, region if region and region.strip() else None, target,
+                          level=chosen.level)
     return _json(result.to_dict())
