@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from nianbao.web.api.corpus import error_response
+from nianbao.web.api.schema import error_response
 from nianbao.web.corpus import ListError, agency_detail, list_agencies, parse_page, parse_size
 from nianbao.web.errors import WebError
 from nianbao.web.pages.agency import unknown_agency

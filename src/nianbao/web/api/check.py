@@ -17,7 +17,7 @@ from nianbao.model import Report
 from nianbao.rules import CheckResult
 from nianbao.store.ingest import ingest
 from nianbao.store.sources import Source
-from nianbao.web.api.corpus import error_response
+from nianbao.web.api.schema import error_response
 from nianbao.web.auth import require
 from nianbao.web.pages.check import check_bytes
 from nianbao.web.uploads import Upload, UploadRoute, read_uploads

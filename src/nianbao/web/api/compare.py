@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from nianbao.store.analysis import AnalysisError
 from nianbao.store.compare import Comparison, compare, resolve_report
 from nianbao.store.models import StoredReport
-from nianbao.web.api.corpus import error_response
+from nianbao.web.api.schema import error_response
 from nianbao.web.errors import WebError
 
 router = APIRouter(prefix="/api", tags=["对比"])

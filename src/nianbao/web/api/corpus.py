@@ -4,33 +4,16 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from nianbao.web.api.schema import error_response
 from nianbao.web.corpus import ListError, ListParams, list_params, list_reports, parse_query
-from nianbao.web.errors import WebError, error_body
+from nianbao.web.errors import WebError
 
 router = APIRouter(prefix="/api", tags=["年报库"])
-
-
-class ErrorDetail(BaseModel):
-    code: str = Field(description="稳定的英文错误代码")
-    message: str = Field(description="中文说明：哪里不对、怎么办")
-    detail: Any = Field(None, description="补充信息（可为 null）")
-
-
-class ErrorBody(BaseModel):
-    """Every error of the API has this shape."""
-
-    error: ErrorDetail
-
-
-def error_response(description: str, code: str, message: str) -> dict:
-    """An entry of ``responses=`` documenting one error status with an example."""
-    return {"model": ErrorBody, "description": description,
-            "content": {"application/json": {"example": error_body(code, message)}}}
 
 
 class ReportItem(BaseModel):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from nianbao.model import Report
 from nianbao.rules.engine import Finding
 from nianbao.store.models import Document, StoredReport
-from nianbao.web.api.corpus import error_response
+from nianbao.web.api.schema import error_response
 from nianbao.web.pages.check import attachment
 from nianbao.web.report_view import stored_findings, stored_row
 
