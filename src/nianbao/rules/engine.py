@@ -68,6 +68,9 @@ class Hit:
     expected: Number | str | None = None
     found: Number | str | None = None
     fields: dict = dc_field(default_factory=dict)
+    # the message already rendered, for hits that repeat from report to report (blank rows):
+    # the rule caches it instead of the engine formatting it for every finding
+    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,7 @@ def _finding(r: Rule, hit: Hit, ctx: Context) -> dict:
             source = cell["location"]
     if isinstance(source, SourceLocation):
         source = source.model_dump()
-    return {"code": r.code, "severity": r.severity, "message": r.render(hit),
+    return {"code": r.code, "severity": r.severity, "message": hit.message or r.render(hit),
             "location": {"table": hit.table, "row": hit.row, "column": hit.column,
                          "section": hit.section, "field": hit.field, "source": source},
             "expected": hit.expected, "found": hit.found}

@@ -29,7 +29,12 @@ T2_NORMATIVE = "normative_documents"
 
 _CN = "零〇一二两三四五六七八九十百千"
 # A whole count: not the tail of a larger number (1,234), a decimal or an ordinal (第二十条).
-_N = rf"(?<![\d.{_CN}第])(?<!\d,)(?P<n>\d+|[{_CN}]+)"
+# Read: (?<![\d.{_CN}第])(?<!\d,)(?P<n>\d+|[{_CN}]+) (tests/rules/test_patterns.py checks the
+# two agree). Written so that the pattern opens with a character set: the regex engine then
+# skips straight to digits instead of testing two look-behinds at every position, which made
+# the patterns that start with a count the slowest part of checking.
+_N = (rf"(?P<n>[\d{_CN}](?<![\d.{_CN}第].)(?<!\d,.)"
+      rf"(?:(?<=\d)\d*|(?<=[{_CN}])[{_CN}]*))")
 _COUNT_UNIT = r"\s*(?:件|条)"
 # Figures for the whole region or for subordinate units are not the agency's own table.
 _SCOPE = re.compile(r"全(?:省|市|县|区|州|盟|旗|镇|乡)|各(?:部门|单位|乡镇|街道|地|县|区)|"
@@ -66,6 +71,21 @@ def _near(text: str, needle: str, before: int, after: int) -> Iterator[tuple[int
         pos = text.find(needle, pos + 1)
 
 
+def _windows(text: str, needle: str, before: int, after: int) -> Iterator[tuple[int, int]]:
+    """``_near``'s windows with overlapping ones merged: two statements in one sentence
+    (上年结转0件，……结转下年度继续办理0件) are scanned once, not twice."""
+    merged = None
+    for lo, hi in _near(text, needle, before, after):
+        if merged is not None and lo <= merged[1]:
+            merged = (merged[0], hi)
+            continue
+        if merged is not None:
+            yield merged
+        merged = (lo, hi)
+    if merged is not None:
+        yield merged
+
+
 class _Stated:
     """Values the text states per key; a key stated with two different values is dropped."""
 
@@ -85,18 +105,21 @@ class _Stated:
 _SENT_STOPS = "。！？!?\n"
 _CLAUSE_STOPS = "，,。；;！？!?\n"
 _STOP_RX = {stops: re.compile("[" + re.escape(stops) + "]") for stops in (_SENT_STOPS, _CLAUSE_STOPS)}
+# the last stop character before a position: greedy ".*" runs to the end and backs off in C
+_LAST_STOP_RX = {stops: re.compile(".*[" + re.escape(stops) + "]", re.S)
+                 for stops in (_SENT_STOPS, _CLAUSE_STOPS)}
 _SPAN_WINDOW = 160
 
 
 def _span(text: str, pos: int, stops: str) -> tuple[int, int]:
     """The sentence (or clause, with ``_CLAUSE_STOPS``) around ``pos``. Looks in a window
-    first: scanning a long section once per stop character cost more than the rules."""
+    first: scanning back through a long section cost more than the rules."""
     lo = max(0, pos - _SPAN_WINDOW)
-    start = max(text.rfind(ch, lo, pos) for ch in stops)
-    if start < 0 and lo > 0:
-        start = max(text.rfind(ch, 0, pos) for ch in stops)
+    last = _LAST_STOP_RX[stops].match(text, lo, pos)
+    if last is None and lo > 0:
+        last = _LAST_STOP_RX[stops].match(text, 0, pos)
     end = _STOP_RX[stops].search(text, pos)
-    return start + 1, end.start() if end else len(text)
+    return last.end() if last else 0, end.start() if end else len(text)
 
 
 def _foreign(ctx: Context, text: str) -> bool:
@@ -185,6 +208,12 @@ _CARRY = {
     ),
 }
 _CARRY_WHAT = {T3_OVER: "上年结转的申请", T3_FORWARD: "结转下年度继续办理的申请"}
+# What every pattern of a key must contain (checked first: most windows hold only one of the
+# two statements, and a literal test is far cheaper than three pattern scans). Carried over:
+# _PREV_YEAR (ending in 年 or 度) right before 结转; carried forward: _NEXT_YEAR right after
+# 结转/转入 and an optional 至/到/入.
+_CARRY_HINT = {T3_OVER: lambda window: "年结转" in window or "度结转" in window,
+               T3_FORWARD: re.compile(r"(?:结转|转入)[至到入]?(?:下|\d)").search}
 _MONEY = re.compile(r"资金|经费|预算|项目|元")
 
 
@@ -194,8 +223,11 @@ def _carry_statements(ctx: Context) -> dict[str, tuple[int, str, str]]:
     year = ctx.report.meta.year
     for section in _texts(ctx):
         text = section.text
-        for lo, hi in _near(text, "结转", 16, 40):
+        for lo, hi in _windows(text, "结转", 16, 40):
+            window = text[lo:hi]
             for key, patterns in _CARRY.items():
+                if not _CARRY_HINT[key](window):
+                    continue
                 for rx, offset in patterns:
                     for m in rx.finditer(text, lo, hi):
                         y = m.group("y")
@@ -300,7 +332,7 @@ def _normative_statements(ctx: Context, columns: tuple[str, ...]) -> dict:
     stated = _Stated()
     for section in _texts(ctx):
         text = section.text
-        for lo, hi in _near(text, "规范性文件", 16, 30):
+        for lo, hi in _windows(text, "规范性文件", 16, 30):
             for rx in _NORMATIVE:
                 for m in rx.finditer(text, lo, hi):
                     a, b = _span(text, m.start(), _SENT_STOPS)
@@ -345,6 +377,7 @@ def n_normative(ctx: Context) -> Iterator[Hit]:
 # ----------------------------------------------------------------------------- N-BREAKDOWN
 _UNIT_CLASS = {"条": 0, "件": 0, "篇": 0, "则": 0, "项": 1, "个": 2}
 _HOW = ("其中", "包括", "分别为", "分别是")  # words that open a breakdown
+_HOW_RX = re.compile("|".join(_HOW))
 # the total right before such a word: "…共117条，" (searched in a short window ending there)
 _TOTAL = re.compile(_N + r"\s*(?P<u>条|件|篇|则|项|个)\s*[，,。:：]?\s*\Z")
 _LEAD = re.compile(r"\s*[，,:：]?\s*")
@@ -358,6 +391,7 @@ _NOT_CATEGORY = re.compile(r"增|减|同比|较|比上|占|其中|合计|总计|
 _CHANNEL = re.compile(r"网站|门户网|政务网|微信|微博|公众号|新媒体|客户端|抖音|头条|报纸|报刊|日报|"
                       r"电视|广播|公开栏|宣传栏|渠道|线上|线下")
 _CATCH_ALL = re.compile(r"^(?:其他|其它|其余|剩余|余下)")
+_CATCH_ALL_WORD = re.compile(r"其他|其它|其余|剩余|余下")
 _ABOUT = tuple("约近逾超")  # 约500条, 近百条: an approximate figure need not add up
 
 
@@ -365,10 +399,14 @@ def _breakdown(text: str, start: int, unit: str, how: str
                ) -> tuple[list[tuple[str, int]], bool] | None:
     """The items from ``start`` to the end of the sentence and whether the list is clearly
     exhaustive; None when it is not a plain breakdown."""
-    end = min((i for ch in _SENT_STOPS if (i := text.find(ch, start)) >= 0), default=len(text))
-    listing = _PAREN.sub("", text[start:end])  # （其中…） sub-breakdowns are not items
+    end = _STOP_RX[_SENT_STOPS].search(text, start)
+    listing = _PAREN.sub("", text[start:end.start() if end else len(text)])
+    # （其中…） sub-breakdowns are not items
     if "等" in listing:
         return None  # 履职依据及政策解读9条等相关信息: an open list
+    if not how.startswith("分别") and len(_SEPARATORS.findall(listing)) < 2 \
+            and not _CATCH_ALL_WORD.search(listing):
+        return None  # at most two items and none a catch-all: not clearly exhaustive (below)
     items = []
     for seg in filter(str.strip, _SEPARATORS.split(listing)):
         m = _ITEM.fullmatch(seg)
@@ -400,25 +438,28 @@ def _breakdown(text: str, start: int, unit: str, how: str
 def n_breakdown(ctx: Context) -> Iterator[Hit]:
     for section in _texts(ctx):
         text = section.text
-        for how in _HOW:
-            for lo, hi in _near(text, how, 16, 0):
-                head = _TOTAL.search(text, lo, hi - len(how))
-                if head is None or (total := _value(head.group("n"))) is None or \
-                        text[head.start() - 1:head.start()] in _ABOUT:
-                    continue
-                a, _ = _span(text, head.start(), _SENT_STOPS)
-                if "其中" in text[a:head.start()]:
-                    continue  # a breakdown inside a breakdown: where the inner list ends is unclear
-                got = _breakdown(text, _LEAD.match(text, hi).end(), head.group("u"), how)
-                if got is None or not got[1]:
-                    continue
-                expected = sum(v for _, v in got[0])
-                if expected != total:
-                    yield Hit(section=section.key, expected=expected, found=total,
-                              fields={"number": section.number,
-                                      "text": _snippet(text[a:hi].strip(" ，,：:")),
-                                      "items": "+".join(str(v) for _, v in got[0]),
-                                      "unit": head.group("u")})
+        # every opening word in one scan, visited word by word as the findings are ordered
+        found = sorted((_HOW.index(m.group()), m.start()) for m in _HOW_RX.finditer(text))
+        for which, at in found:
+            how = _HOW[which]
+            lo, hi = max(0, at - 16), at + len(how)
+            head = _TOTAL.search(text, lo, hi - len(how))
+            if head is None or (total := _value(head.group("n"))) is None or \
+                    text[head.start() - 1:head.start()] in _ABOUT:
+                continue
+            a, _ = _span(text, head.start(), _SENT_STOPS)
+            if "其中" in text[a:head.start()]:
+                continue  # a breakdown inside a breakdown: where the inner list ends is unclear
+            got = _breakdown(text, _LEAD.match(text, hi).end(), head.group("u"), how)
+            if got is None or not got[1]:
+                continue
+            expected = sum(v for _, v in got[0])
+            if expected != total:
+                yield Hit(section=section.key, expected=expected, found=total,
+                          fields={"number": section.number,
+                                  "text": _snippet(text[a:hi].strip(" ，,：:")),
+                                  "items": "+".join(str(v) for _, v in got[0]),
+                                  "unit": head.group("u")})
 
 
 # ----------------------------------------------------------------------------- N-FEE-SILENT

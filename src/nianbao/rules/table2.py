@@ -7,6 +7,7 @@ arithmetic rules.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
 from nianbao.layouts import Column
 from nianbao.normalize import core
@@ -25,6 +26,7 @@ from nianbao.rules.table_common import (
     _bad_counts,
     _blanks,
     _fmt,
+    _layout_rows,
     _loose,
     _missing,
     _num,
@@ -164,26 +166,35 @@ def t2_in_force(ctx: Context) -> Iterator[Hit]:
 def t2_label(ctx: Context) -> Iterator[Hit]:
     if not ctx.report.table2:
         return
-    lay = ctx.table_layout("table2")
+    layout = ctx.table_layout("table2").key
+    cells = ctx.cells
     seen_headers: set[tuple[str, str]] = set()  # one finding per distinct header wording
-    for row in lay.table2.rows:
-        pairs = [(col, c) for col in lay.table2.row_columns(row)
-                 if (c := ctx.cells.get(("table2", row.key, col.key))) is not None]
-        printed = next((c["label"] for _, c in pairs if c.get("label")), None)
-        if printed and _loose(printed) != _loose(row.label):
-            yield Hit(table="table2", row=row.key, source=pairs[0][1]["location"],
-                      expected=row.label, found=printed.strip(),
-                      fields={"what": "行标签", "layout": lay.key})
-        for col, cell in pairs:
+    for key, label, loose_label, columns in _official_labels(layout):
+        pairs = [(col, loose, c) for col, loose in columns
+                 if (c := cells.get(("table2", key, col.key))) is not None]
+        printed = next((c["label"] for _, _, c in pairs if c.get("label")), None)
+        if printed and _loose(printed) != loose_label:
+            yield Hit(table="table2", row=key, source=pairs[0][2]["location"],
+                      expected=label, found=printed.strip(),
+                      fields={"what": "行标签", "layout": layout})
+        for col, loose, cell in pairs:
             header = cell.get("column_label")
             if not header or (seen := (col.key, _loose(header))) in seen_headers:
                 continue
             seen_headers.add(seen)
-            value = ctx.report.table2.get(row.key, {}).get(col.key)
-            if seen[1] != _loose(col.label) and not _wrong_header_unit(col, cell, value):
+            if seen[1] != loose and not _wrong_header_unit(
+                    col, cell, ctx.report.table2.get(key, {}).get(col.key)):
                 yield Hit(table="table2", column=col.key, source=cell["location"],
                           expected=col.label, found=header.strip(),
-                          fields={"what": "列标题", "layout": lay.key})
+                          fields={"what": "列标题", "layout": layout})
+
+
+@cache  # layouts are immutable: the official wording is compared in its loose form once
+def _official_labels(layout: str) -> tuple[tuple[str, str, str, tuple[tuple[Column, str], ...]], ...]:
+    """Table 二's rows: (key, official label, its loose form, ((column, its loose label), …))."""
+    return tuple((key, label, _loose(label), tuple((c, _loose(c.label)) for c in columns))
+                 for key, label, columns in _layout_rows(layout, "table2"))
+
 
 @rule(
     "T2-BLANK", "warning", "表二单元格空白",
@@ -194,7 +205,7 @@ def t2_label(ctx: Context) -> Iterator[Hit]:
     **_BLANK_DOC,
 )
 def t2_blank(ctx: Context) -> Iterator[Hit]:
-    yield from _blanks(ctx, "table2")
+    return _blanks(ctx, "table2", "T2-BLANK")
 
 
 @rule(

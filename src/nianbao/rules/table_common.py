@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 
 from nianbao.layouts import Column, TableSpec, get
 from nianbao.normalize import core
-from nianbao.rules.engine import Context, Hit
+from nianbao.rules.engine import RULES, Context, Hit
 
 _T2 = "国办公开办函〔2021〕30号 表二（〔2019〕60号 同）"
 _T3 = "国办公开办函〔2021〕30号 表三（〔2019〕60号 同）"
@@ -87,10 +87,10 @@ def _layout_rows(layout: str, name: str) -> tuple[tuple[str, str, tuple[Column, 
 
 
 @cache
-def _required_keys(layout: str, name: str) -> dict[str, frozenset[str]]:
-    """Row key -> the column keys a number is required in (for the blank-cell fast path)."""
-    return {key: frozenset(c.key for c in columns)
-            for key, _, columns in _layout_rows(layout, name)}
+def _blank_plan(layout: str, name: str) -> tuple[tuple[str, tuple[str, ...], frozenset[str]], ...]:
+    """(row key, keys of the columns a number is required in, the same as a set) per row."""
+    return tuple((key, keys := tuple(c.key for c in columns), frozenset(keys))
+                 for key, _, columns in _layout_rows(layout, name))
 
 
 def _clean_counts(ctx: Context, name: str) -> bool:
@@ -134,36 +134,39 @@ def _bad_counts(ctx: Context, name: str, *, negative: bool, fraction: bool) -> I
                                   "value": _fmt(v)})
 
 
-def _blanks(ctx: Context, name: str) -> Iterator[Hit]:
-    """One hit per row with blank cells, naming them; located at the row's first blank cell."""
+def _blanks(ctx: Context, name: str, code: str) -> Iterator[Hit]:
+    """One hit per row with blank cells, naming them; located at the row's first blank cell.
+    Sloppy reports leave blanks in most rows, so this is the commonest finding: the row's
+    message is rendered once per distinct set of blanks (``_blank_message``)."""
     table = getattr(ctx.report, name)
     if not table:
         return
     layout = ctx.table_layout(name).key
-    required = _required_keys(layout, name)
     # a cell the parser never read (missing, under an unrecognised header, in a row of too
     # few cells) is not one the author left empty: say so; the parser's own note on the
     # unplaced value tells the rest
     read = ctx.cells if ctx.report.provenance else None
-    for key, _label, columns in _layout_rows(layout, name):
+    for key, keys, required in _blank_plan(layout, name):
         values = table.get(key)
         if values is None:
             continue  # a missing row is the ROW-MISSING rule's
-        if None not in values.values() and values.keys() >= required[key]:
+        if None not in values.values() and values.keys() >= required:
             continue
-        blank = tuple(c.key for c in columns if values.get(c.key) is None)
+        blank = tuple([k for k in keys if values.get(k) is None])
         if not blank:
             continue
-        absent = tuple(k for k in blank if k not in values
-                       or (read is not None and (name, key, k) not in read))
+        absent = tuple([k for k in blank if k not in values
+                        or (read is not None and (name, key, k) not in read)])
+        first = read.get((name, key, blank[0])) if read else None  # as the engine would find it
         yield Hit(table=name, row=key, column=blank[0],
-                  fields=_blank_fields(layout, name, key, blank, absent))
+                  source=first["location"] if first else None,
+                  message=_blank_message(code, layout, name, key, blank, absent))
 
 
 @lru_cache(maxsize=8192)  # the same rows go blank in report after report
-def _blank_fields(layout: str, name: str, key: str, blank: tuple[str, ...],
-                  absent: tuple[str, ...]) -> dict[str, str]:
-    """The message fields of a row's blank cells (shared, never modified by the engine)."""
+def _blank_message(code: str, layout: str, name: str, key: str, blank: tuple[str, ...],
+                   absent: tuple[str, ...]) -> str:
+    """The finding's message for a row's blank cells (the rule's template, rendered once)."""
     _, label, columns = next(r for r in _layout_rows(layout, name) if r[0] == key)
     by_key = {c.key: c for c in columns}
     empty = [by_key[k] for k in blank if k not in absent]
@@ -171,7 +174,7 @@ def _blank_fields(layout: str, name: str, key: str, blank: tuple[str, ...],
                      ((empty, "未填写"), ([by_key[k] for k in absent],
                                        "没有读到数值（缺少单元格或列标题无法识别）"))
                      if cols)
-    return {"row_label": label, "which": which}
+    return RULES[code].render(Hit(fields={"row_label": label, "which": which}))
 
 
 def _which(cols: list[Column], width: int, what: str) -> str:

@@ -137,7 +137,7 @@ def t3_negative(ctx: Context) -> Iterator[Hit]:
     **_BLANK_DOC,
 )
 def t3_blank(ctx: Context) -> Iterator[Hit]:
-    yield from _blanks(ctx, "table3")
+    return _blanks(ctx, "table3", "T3-BLANK")
 
 
 @rule(
@@ -203,7 +203,7 @@ def t4_negative(ctx: Context) -> Iterator[Hit]:
     **_BLANK_DOC,
 )
 def t4_blank(ctx: Context) -> Iterator[Hit]:
-    yield from _blanks(ctx, "table4")
+    return _blanks(ctx, "table4", "T4-BLANK")
 
 
 @rule(
