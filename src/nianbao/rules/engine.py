@@ -120,8 +120,11 @@ class Context:
         return get(self.report.layout if self.report.layout in ("2019", "2021") else "2021")
 
     def table_layout(self, table: str) -> Layout:
-        key = self.report.table_layouts.get(table) or self.report.layout
-        return get(key if key in ("2019", "2021") else "2021")
+        got = self.cache.get(table)  # asked for by most table rules: decided once per table
+        if got is None:
+            key = self.report.table_layouts.get(table) or self.report.layout
+            got = self.cache[table] = get(key if key in ("2019", "2021") else "2021")
+        return got
 
     @cached_property
     def expected_layout(self) -> Layout | None:

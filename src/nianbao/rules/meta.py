@@ -26,7 +26,11 @@ _CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})\s*年")
 _STATEMENT = re.compile(
     r"^(?:截至|截止)?((?:19|20)\d{2})年(?:度)?"
     r"(?![\d一二三四五六七八九十]{1,2}月|以来|至|到|起|底|末|初|同期|报告|年报|—|-|~|～)")
-_FIGURE = re.compile(r"\d+(?:条|件|次|个|项|份|篇|期|场|人次)|未收到|没有收到|未发生|未产生|未收取")
+# A figure of the year: a count, or a statement that there was none. Two patterns, as each
+# then opens with a character set or literals the regex engine can skip to (one alternation
+# of both was tried at every position of the sentence).
+_FIGURE_COUNT = re.compile(r"\d+(?:条|件|次|个|项|份|篇|期|场|人次)")
+_FIGURE_NONE = re.compile(r"未收到|没有收到|未发生|未产生|未收取")
 _FUTURE = re.compile(r"将|计划|拟|力争|预计|下一步|争取")
 # sentences opening with the first character of "2023年" / "２０２３年" / "截至2023年", in a
 # text that starts with a stop (see _statements): opening with a character set lets the regex
@@ -67,7 +71,7 @@ def _statements(ctx: Context) -> list[tuple[int, str, str]]:
         for sent in _YEAR_LED_SENTENCE.findall("\n" + sec.text):
             s = fold(sent)
             m = _STATEMENT.match(s)
-            if m and _FIGURE.search(s):
+            if m and (_FIGURE_COUNT.search(s) or _FIGURE_NONE.search(s)):
                 out.append((int(m.group(1)), sec.key, sent.strip()))
     return out
 

@@ -71,6 +71,18 @@ def _near(text: str, needle: str, before: int, after: int) -> Iterator[tuple[int
         pos = text.find(needle, pos + 1)
 
 
+def _occurrences(text: str, needles: tuple[str, ...]) -> list[tuple[str, int]]:
+    """(needle, position) of every occurrence, needle by needle: ``str.find`` skips through
+    Chinese text several times faster than a regex scan for the same words."""
+    out = []
+    for needle in needles:
+        pos = text.find(needle)
+        while pos >= 0:
+            out.append((needle, pos))
+            pos = text.find(needle, pos + 1)
+    return out
+
+
 def _windows(text: str, needle: str, before: int, after: int) -> Iterator[tuple[int, int]]:
     """``_near``'s windows with overlapping ones merged: two statements in one sentence
     (上年结转0件，……结转下年度继续办理0件) are scanned once, not twice."""
@@ -377,7 +389,6 @@ def n_normative(ctx: Context) -> Iterator[Hit]:
 # ----------------------------------------------------------------------------- N-BREAKDOWN
 _UNIT_CLASS = {"条": 0, "件": 0, "篇": 0, "则": 0, "项": 1, "个": 2}
 _HOW = ("其中", "包括", "分别为", "分别是")  # words that open a breakdown
-_HOW_RX = re.compile("|".join(_HOW))
 # the total right before such a word: "…共117条，" (searched in a short window ending there)
 _TOTAL = re.compile(_N + r"\s*(?P<u>条|件|篇|则|项|个)\s*[，,。:：]?\s*\Z")
 _LEAD = re.compile(r"\s*[，,:：]?\s*")
@@ -438,10 +449,7 @@ def _breakdown(text: str, start: int, unit: str, how: str
 def n_breakdown(ctx: Context) -> Iterator[Hit]:
     for section in _texts(ctx):
         text = section.text
-        # every opening word in one scan, visited word by word as the findings are ordered
-        found = sorted((_HOW.index(m.group()), m.start()) for m in _HOW_RX.finditer(text))
-        for which, at in found:
-            how = _HOW[which]
+        for how, at in _occurrences(text, _HOW):
             lo, hi = max(0, at - 16), at + len(how)
             head = _TOTAL.search(text, lo, hi - len(how))
             if head is None or (total := _value(head.group("n"))) is None or \
@@ -497,6 +505,7 @@ def n_fee_silent(ctx: Context) -> Iterator[Hit]:
 
 # ----------------------------------------------------------------------------- N-SEC5-TRIVIAL
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _SENTENCES = re.compile(r"[。！？!?\n]")
 _MIN_CJK, _MIN_CJK_ONE_SENTENCE = 30, 50
 
@@ -519,7 +528,7 @@ def n_sec5_trivial(ctx: Context) -> Iterator[Hit]:
     text = section.text.strip()
     if len(text) >= 4 * _MIN_CJK_ONE_SENTENCE:
         return  # plainly not a single short sentence; spares counting a long text
-    cjk = len(_CJK.findall(text))
+    cjk = sum(map(len, _CJK_RUN.findall(text)))  # runs: a match per character cost ~1k steps
     sentences = [s for s in _SENTENCES.split(text) if _CJK.search(s)]
     if cjk >= _MIN_CJK and (len(sentences) > 1 or cjk >= _MIN_CJK_ONE_SENTENCE):
         return

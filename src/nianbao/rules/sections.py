@@ -40,7 +40,8 @@ _TITLE_NOISE = re.compile(r"[的、,，:：;；\"“”'‘’（）()\s]|和|�
 _PARTS = re.compile(r"(?<!第)(?P<n>[一二三四五六七八九十]|\d{1,2})个?部分(?!公开)")
 _PARTS_CONTEXT = re.compile(r"包括|包含|分为|分成|共|组成|构成|由")
 # the same words before ``fold``: traditional forms, and spaces that fold would remove
-_PARTS_CONTEXT_RAW = re.compile(r"包\s*[括含]|分\s*[为為成]|共|[组組]\s*成|[构構]\s*成|由")
+# (each alternative opens with a literal, so the regex engine skips to those characters)
+_PARTS_CONTEXT_RAW = re.compile(r"包\s*[括含]|分\s*[为為成]|共|组\s*成|組\s*成|构\s*成|構\s*成|由")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 
 
@@ -272,6 +273,8 @@ def parts_claim(ctx: Context) -> Iterator[Hit]:
     names = {s.key: s.label for s in _specs(ctx)}
     listed_rx = {k: rx for k, rx in _listed_rx().items() if k in names}
     for para in ctx.report.preamble:
+        if not _PARTS_CONTEXT_RAW.search(para):
+            continue  # no sentence of it can qualify
         for sent in _SENTENCE.findall(para):
             if not _PARTS_CONTEXT_RAW.search(sent):
                 continue  # most sentences: decided without folding them (fold is the cost)
@@ -287,7 +290,7 @@ def parts_claim(ctx: Context) -> Iterator[Hit]:
                           fields={"detail": f"引言称共{_cn(claimed)}部分，正文实际有"
                                             f"{_cn(len(present))}个部分"})
                 return
-            listed = {k for k, rx in listed_rx.items() if rx.search(folded)}
+            listed = _listed(listed_rx, folded)
             if len(listed) >= 3:
                 unlisted = [k for k in present if k not in listed]
                 if unlisted:
@@ -298,6 +301,20 @@ def parts_claim(ctx: Context) -> Iterator[Hit]:
                 return
             if claimed is not None:
                 return
+
+
+def _listed(listed_rx: dict[str, re.Pattern], sentence: str) -> set[str]:
+    """The sections a sentence names, when it names at least three (else fewer, possibly
+    not all of them: the search stops once three can no longer be reached)."""
+    found: set[str] = set()
+    left = len(listed_rx)
+    for key, rx in listed_rx.items():
+        left -= 1
+        if rx.search(sentence):
+            found.add(key)
+        elif len(found) + left < 3:
+            break
+    return found
 
 
 # --------------------------------------------------------------------------- parser problems

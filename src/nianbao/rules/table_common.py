@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
+from itertools import chain, compress, repeat
+from operator import is_
 
 from nianbao.layouts import Column, TableSpec, get
 from nianbao.normalize import core
@@ -87,10 +89,31 @@ def _layout_rows(layout: str, name: str) -> tuple[tuple[str, str, tuple[Column, 
 
 
 @cache
-def _blank_plan(layout: str, name: str) -> tuple[tuple[str, tuple[str, ...], frozenset[str]], ...]:
-    """(row key, keys of the columns a number is required in, the same as a set) per row."""
-    return tuple((key, keys := tuple(c.key for c in columns), frozenset(keys))
+def _blank_plan(layout: str, name: str) -> tuple[tuple[str, tuple[str, ...], tuple], ...]:
+    """(row key, keys of the columns a number is required in, their provenance keys) per row."""
+    return tuple((key, keys := tuple(c.key for c in columns), tuple((name, key, k) for k in keys))
                  for key, _, columns in _layout_rows(layout, name))
+
+
+def _grid(ctx: Context, name: str) -> dict[str, tuple]:
+    """Row key -> the row's values in the order of ``_blank_plan``'s column keys (None where
+    blank or absent), for the layout's rows the table has. Picked once per table (map in C)
+    and shared: every arithmetic and blank-cell rule of the table reads these tuples."""
+    key = ("grid", name)
+    got = ctx.cache.get(key)
+    if got is None:
+        table = getattr(ctx.report, name) or {}
+        got = ctx.cache[key] = {
+            row: tuple(map(values.get, keys))
+            for row, keys, _ in _blank_plan(ctx.table_layout(name).key, name)
+            if (values := table.get(row)) is not None}
+    return got
+
+
+@cache
+def _positions(layout: str, name: str) -> dict[str, int]:
+    """Column key -> its index in a ``_grid`` row of table 三 or 四 (all rows share columns)."""
+    return {c.key: i for i, c in enumerate(get(layout).tables[name].columns)}
 
 
 def _clean_counts(ctx: Context, name: str) -> bool:
@@ -99,7 +122,9 @@ def _clean_counts(ctx: Context, name: str) -> bool:
     key = ("clean_counts", name)
     got = ctx.cache.get(key)
     if got is None:
-        values = [v for row in getattr(ctx.report, name).values() for v in row.values()]
+        # The distinct values suffice (a table holds a dozen): a float or bool the set drops
+        # for an equal int (1.0, True) is one no count rule would flag either.
+        values = set(chain.from_iterable(map(dict.values, getattr(ctx.report, name).values())))
         got = ctx.cache[key] = (set(map(type, values)) <= _INT_OR_BLANK
                                 and min(filter(None, values), default=0) >= 0)
     return got
@@ -146,18 +171,25 @@ def _blanks(ctx: Context, name: str, code: str) -> Iterator[Hit]:
     # few cells) is not one the author left empty: say so; the parser's own note on the
     # unplaced value tells the rest
     read = ctx.cells if ctx.report.provenance else None
-    for key, keys, required in _blank_plan(layout, name):
-        values = table.get(key)
-        if values is None:
-            continue  # a missing row is the ROW-MISSING rule's
-        if None not in values.values() and values.keys() >= required:
-            continue
-        blank = tuple([k for k in keys if values.get(k) is None])
-        if not blank:
-            continue
-        absent = tuple([k for k in blank if k not in values
-                        or (read is not None and (name, key, k) not in read)])
-        first = read.get((name, key, blank[0])) if read else None  # as the engine would find it
+    # Every row of a sloppy report comes through here: the cells are picked with map and
+    # compress (C loops) rather than comprehensions.
+    grid = _grid(ctx, name)  # a column a row lacks reads as None too
+    for key, keys, cell_keys in _blank_plan(layout, name):
+        row = grid.get(key)
+        if row is None or None not in row:
+            continue  # no blanks, or a missing row (the ROW-MISSING rule's)
+        values = table[key]
+        is_blank = tuple(map(is_, row, repeat(None)))
+        blank = tuple(compress(keys, is_blank))
+        if read is None:
+            absent = tuple(k for k in blank if k not in values)
+        else:
+            blank_cells = tuple(compress(cell_keys, is_blank))
+            absent = () if all(map(read.__contains__, blank_cells)) and all(
+                map(values.__contains__, blank)) else tuple(
+                k for k, cell in zip(blank, blank_cells, strict=True)
+                if k not in values or cell not in read)
+        first = read.get(blank_cells[0]) if read else None  # as the engine would find it
         yield Hit(table=name, row=key, column=blank[0],
                   source=first["location"] if first else None,
                   message=_blank_message(code, layout, name, key, blank, absent))

@@ -7,7 +7,10 @@ keys spelled here. See table_common.py for the division of labour between rules.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
+from operator import itemgetter
 
+from nianbao.layouts import Column, get
 from nianbao.rules.engine import Context, Hit, rule
 from nianbao.rules.table_common import (
     _BLANK_DOC,
@@ -18,7 +21,9 @@ from nianbao.rules.table_common import (
     _bad_counts,
     _blanks,
     _fmt,
+    _grid,
     _missing,
+    _positions,
     _rows,
     _spec,
     _sum,
@@ -43,10 +48,13 @@ def t3_balance(ctx: Context) -> Iterator[Hit]:
     if not t3 or spec.balance is None:
         return
     left, right = spec.balance
-    for col in spec.columns:
-        vals = [t3.get(k, {}).get(col.key) for k in (*left, *right)]
+    grid = _grid(ctx, "table3")
+    rows = [grid.get(k) for k in (*left, *right)]
+    if None in rows:
+        return  # a missing row is T3-ROW-MISSING's
+    for col, vals in zip(spec.columns, zip(*rows, strict=True), strict=True):  # by column
         if None in vals:
-            continue  # blanks and missing rows are T3-BLANK's / T3-ROW-MISSING's
+            continue  # blanks are T3-BLANK's
         a, b, c, d = vals
         expected, found = _sum(vals[: len(left)]), _sum(vals[len(left):])
         if expected != found:
@@ -66,23 +74,31 @@ def t3_balance(ctx: Context) -> Iterator[Hit]:
     fix="核对该行各申请人类型的件数，使六项之和等于总计；常见原因是新增一件申请后只改了分项或只改了总计。",
 )
 def t3_row_sum(ctx: Context) -> Iterator[Hit]:
-    t3 = ctx.report.table3
-    if not t3:
+    if not ctx.report.table3:
         return
-    spec = _spec(ctx, "table3")
-    for total in (c for c in spec.columns if c.sum_of):
+    layout = ctx.table_layout("table3").key
+    grid = _grid(ctx, "table3")
+    for total, at, parts_of in _row_sums(layout):
         for key, label, _ in _rows(ctx, "table3"):
-            values = t3.get(key)
-            if values is None:
+            row = grid.get(key)
+            if row is None or (found := row[at]) is None:
                 continue
-            parts = list(map(values.get, total.sum_of))
-            found = values.get(total.key)
-            if found is None or None in parts:
+            parts = parts_of(row)
+            if None in parts:
                 continue  # blanks are T3-BLANK's
-            if _sum(parts) != found:
-                yield Hit(table="table3", row=key, column=total.key, expected=_sum(parts),
+            expected = sum(parts)
+            if expected != found and (expected := _sum(parts)) != found:
+                yield Hit(table="table3", row=key, column=total.key, expected=expected,
                           found=found, fields={"row_label": label, "column_label": total.label,
                                                "parts": "+".join(_fmt(v) for v in parts)})
+
+
+@cache
+def _row_sums(layout: str) -> tuple[tuple[Column, int, itemgetter], ...]:
+    """Table 三's total columns: (column, its index in a grid row, a getter of its parts)."""
+    at = _positions(layout, "table3")
+    return tuple((c, at[c.key], itemgetter(*(at[k] for k in c.sum_of)))
+                 for c in get(layout).table3.columns if c.sum_of)
 
 
 @rule(
@@ -100,16 +116,18 @@ def t3_col_sum(ctx: Context) -> Iterator[Hit]:
     if not t3:
         return
     spec = _spec(ctx, "table3")
+    grid = _grid(ctx, "table3")
     labels = {key: label for key, label, _ in _rows(ctx, "table3")}
     for total in (r for r in spec.rows if r.sum_of):
-        if total.key not in t3 or not all(k in t3 for k in total.sum_of):
+        if total.key not in grid or not all(k in grid for k in total.sum_of):
             continue  # missing rows are T3-ROW-MISSING's
-        part_rows = [t3[k] for k in total.sum_of]
-        for col in spec.columns:
-            parts = [row.get(col.key) for row in part_rows]
-            found = t3[total.key].get(col.key)
-            if found is not None and None not in parts and _sum(parts) != found:
-                yield Hit(table="table3", row=total.key, column=col.key, expected=_sum(parts),
+        columns = zip(*(grid[k] for k in total.sum_of), strict=True)  # column by column
+        for col, parts, found in zip(spec.columns, columns, grid[total.key], strict=True):
+            if found is None or None in parts:
+                continue  # blanks are T3-BLANK's
+            expected = sum(parts)
+            if expected != found and (expected := _sum(parts)) != found:
+                yield Hit(table="table3", row=total.key, column=col.key, expected=expected,
                           found=found, fields={"row_label": labels[total.key],
                                                "column_label": col.label})
 
