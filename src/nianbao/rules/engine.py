@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field  # Hit has an attribute called "field"
-from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -67,10 +66,7 @@ class Hit:
     source: SourceLocation | dict | None = None
     expected: Number | str | None = None
     found: Number | str | None = None
-    fields: dict = dc_field(default_factory=dict)
-    # the message already rendered, for hits that repeat from report to report (blank rows):
-    # the rule caches it instead of the engine formatting it for every finding
-    message: str | None = None
+    fields: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +81,7 @@ class Rule:
     cross_year: bool = False  # needs the previous year's report
 
     def render(self, hit: Hit) -> str:
-        values = {"expected": hit.expected, "found": hit.found, **hit.fields}
+        values = {"expected": hit.expected, "found": hit.found, **(hit.fields or {})}
         return self.message.format(**values)
 
 
@@ -106,6 +102,20 @@ def rule(code: str, severity: Severity, title: str, message: str, basis: str, *,
     return register
 
 
+class _computed_once:
+    """``functools.cached_property`` without the lock Python 3.11's takes on every first
+    access (a Context belongs to one check in one thread; the lock was a visible cost)."""
+
+    def __init__(self, fn: Callable) -> None:
+        self.fn, self.name, self.__doc__ = fn, fn.__name__, fn.__doc__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)  # later reads find the instance's
+        return value
+
+
 @dataclass
 class Context:
     """What a rule may look at: the typed report, and the previous year's for cross-year rules."""
@@ -114,7 +124,7 @@ class Context:
     previous: Report | None = None
     cache: dict = dc_field(default_factory=dict)  # rules may share derived data
 
-    @cached_property
+    @_computed_once
     def layout(self) -> Layout:
         """The layout the report's tables use (2021 when unknown or mixed)."""
         return get(self.report.layout if self.report.layout in ("2019", "2021") else "2021")
@@ -126,7 +136,7 @@ class Context:
             got = self.cache[table] = get(key if key in ("2019", "2021") else "2021")
         return got
 
-    @cached_property
+    @_computed_once
     def expected_layout(self) -> Layout | None:
         year = self.report.meta.year
         return layout_for_year(year) if year else None
@@ -137,15 +147,41 @@ class Context:
     def figures(self, key: str) -> list:
         return [f for f in self.report.narrative if f.key == key]
 
-    @cached_property
-    def cells(self) -> dict[tuple[str, str, str], dict]:
-        """Provenance by (table, row, column)."""
-        return {(c["table"], c["row"], c["column"]): c for c in self.report.provenance}
+    @_computed_once
+    def cells_by_row(self) -> dict[str, dict[str, list[dict]]]:
+        """Provenance by table and row key, each row's cells in reading order.
+
+        Grouped in one pass, relying on a row's cells being read one after another (a row
+        that comes back later joins its list). An index by (table, row, column) cost a tenth
+        of checking a report, most of it hashing keys nobody looks up; a row has a few cells
+        to scan instead (``cell``)."""
+        out: dict[str, dict[str, list[dict]]] = {}
+        table = row = cells = None
+        for c in self.report.provenance:
+            if c["row"] != row or c["table"] != table:
+                table, row = c["table"], c["row"]
+                cells = out.setdefault(table, {}).setdefault(row, [])
+            cells.append(c)
+        return out
+
+    def row_cells(self, table: str, row: str) -> list[dict]:
+        return self.cells_by_row.get(table, {}).get(row, [])
+
+    def cell(self, table: str, row: str, column: str) -> dict | None:
+        """A cell's provenance: the last read, as the parser's value is the last placed."""
+        for c in reversed(self.row_cells(table, row)):
+            if c["column"] == column:
+                return c
+        return None
 
 
 def run_rules(ctx: Context, codes: Iterable[str]) -> list[Finding]:
-    """Every finding of the given rules, validated in one pass (see ``_finding``)."""
-    raw = [_finding(r, hit, ctx) for code in codes
+    """Every finding of the given rules, validated in one pass (see ``_finding``).
+
+    A rule may yield a finished record (a dict shaped like ``Finding``) instead of a Hit:
+    the blank-cell rules do, as a sloppy report has a blank in most rows and the engine's
+    work per Hit was a large part of checking it (see table_common._blanks)."""
+    raw = [hit if type(hit) is dict else _finding(r, hit, ctx) for code in codes
            if not ((r := RULES[code]).cross_year and ctx.previous is None)
            for hit in r.check(ctx)]
     return _FINDINGS.validate_python(raw)
@@ -156,12 +192,12 @@ def _finding(r: Rule, hit: Hit, ctx: Context) -> dict:
     times cheaper than building three model instances per finding in Python."""
     source = hit.source
     if source is None and hit.table and hit.row and hit.column:
-        cell = ctx.cells.get((hit.table, hit.row, hit.column))
+        cell = ctx.cell(hit.table, hit.row, hit.column)
         if cell is not None:
             source = cell["location"]
     if isinstance(source, SourceLocation):
         source = source.model_dump()
-    return {"code": r.code, "severity": r.severity, "message": hit.message or r.render(hit),
+    return {"code": r.code, "severity": r.severity, "message": r.render(hit),
             "location": {"table": hit.table, "row": hit.row, "column": hit.column,
                          "section": hit.section, "field": hit.field, "source": source},
             "expected": hit.expected, "found": hit.found}

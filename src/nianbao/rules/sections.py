@@ -97,7 +97,10 @@ def _matchers() -> dict[str, tuple[Matcher, ...]]:
 
 def _specs(ctx: Context):
     """The official sections the report should have (its layout's; both layouts list six)."""
-    return (_expected(ctx) or ctx.layout).sections
+    got = ctx.cache.get("format.specs")
+    if got is None:  # asked for by most section rules
+        got = ctx.cache["format.specs"] = (_expected(ctx) or ctx.layout).sections
+    return got
 
 
 def _misplaced(ctx: Context) -> dict[str, tuple[str, str]]:
@@ -281,7 +284,7 @@ def parts_claim(ctx: Context) -> Iterator[Hit]:
             folded = fold(sent)
             if not _PARTS_CONTEXT.search(folded):
                 continue
-            m = _PARTS.search(folded)
+            m = _PARTS.search(folded) if "部分" in folded else None
             claimed = chinese_int(m.group("n")) if m else None
             if claimed is not None and not 3 <= claimed <= 10:
                 claimed = None  # "其中一部分…": not a count of the report's parts

@@ -96,7 +96,7 @@ def t2_fee_unit(ctx: Context) -> Iterator[Hit]:
                 continue
             if v == 0:
                 continue  # nothing collected reads the same in any unit
-            cell = ctx.cells.get(("table2", key, col.key)) or {}
+            cell = ctx.cell("table2", key, col.key) or {}
             printed_unit = cell.get("unit")
             header_unit = _wrong_header_unit(col, cell, v)
             if printed_unit and printed_unit != col.unit and printed_unit.endswith(_YUAN):
@@ -167,11 +167,12 @@ def t2_label(ctx: Context) -> Iterator[Hit]:
     if not ctx.report.table2:
         return
     layout = ctx.table_layout("table2").key
-    cells = ctx.cells
+    if _all_official(ctx, layout):
+        return
     seen_headers: set[tuple[str, str]] = set()  # one finding per distinct header wording
     for key, label, loose_label, columns in _official_labels(layout):
-        pairs = [(col, loose, c) for col, loose in columns
-                 if (c := cells.get(("table2", key, col.key))) is not None]
+        read = {c["column"]: c for c in ctx.row_cells("table2", key)}  # the last read wins
+        pairs = [(col, loose, c) for col, loose in columns if (c := read.get(col.key)) is not None]
         printed = next((c["label"] for _, _, c in pairs if c.get("label")), None)
         if printed and _loose(printed) != loose_label:
             yield Hit(table="table2", row=key, source=pairs[0][2]["location"],
@@ -187,6 +188,27 @@ def t2_label(ctx: Context) -> Iterator[Hit]:
                 yield Hit(table="table2", column=col.key, source=cell["location"],
                           expected=col.label, found=header.strip(),
                           fields={"what": "列标题", "layout": layout})
+
+
+def _all_official(ctx: Context, layout: str) -> bool:
+    """True when every label and header printed in table 二 is the official wording of its
+    row and column: the common case, decided on the few distinct wordings instead of cell
+    by cell. Anything else (a deviation, a row or column of another layout) is left to the
+    rule's own loop."""
+    rows, columns = _loose_official(layout)
+    cells = [c for row in ctx.cells_by_row.get("table2", {}).values() for c in row]
+    return all(not label or _loose(label) == rows.get(row)
+               for row, label in {(c["row"], c.get("label")) for c in cells}) and all(
+        not header or _loose(header) == columns.get(column)
+        for column, header in {(c["column"], c.get("column_label")) for c in cells})
+
+
+@cache
+def _loose_official(layout: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Row key -> its official label, column key -> its official header; loose forms."""
+    rows = _official_labels(layout)
+    return ({key: loose for key, _, loose, _ in rows},
+            {c.key: loose for *_, columns in rows for c, loose in columns})
 
 
 @cache  # layouts are immutable: the official wording is compared in its loose form once

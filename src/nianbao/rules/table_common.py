@@ -89,9 +89,9 @@ def _layout_rows(layout: str, name: str) -> tuple[tuple[str, str, tuple[Column, 
 
 
 @cache
-def _blank_plan(layout: str, name: str) -> tuple[tuple[str, tuple[str, ...], tuple], ...]:
-    """(row key, keys of the columns a number is required in, their provenance keys) per row."""
-    return tuple((key, keys := tuple(c.key for c in columns), tuple((name, key, k) for k in keys))
+def _blank_plan(layout: str, name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(row key, keys of the columns a number is required in) per row."""
+    return tuple((key, tuple(c.key for c in columns))
                  for key, _, columns in _layout_rows(layout, name))
 
 
@@ -103,10 +103,12 @@ def _grid(ctx: Context, name: str) -> dict[str, tuple]:
     got = ctx.cache.get(key)
     if got is None:
         table = getattr(ctx.report, name) or {}
-        got = ctx.cache[key] = {
-            row: tuple(map(values.get, keys))
-            for row, keys, _ in _blank_plan(ctx.table_layout(name).key, name)
-            if (values := table.get(row)) is not None}
+        got = ctx.cache[key] = {}
+        for row, keys in _blank_plan(ctx.table_layout(name).key, name):
+            values = table.get(row)
+            if values is not None:  # a row read in layout order (the usual) is taken as it is
+                got[row] = (tuple(values.values()) if tuple(values) == keys
+                            else tuple(map(values.get, keys)))
     return got
 
 
@@ -159,10 +161,11 @@ def _bad_counts(ctx: Context, name: str, *, negative: bool, fraction: bool) -> I
                                   "value": _fmt(v)})
 
 
-def _blanks(ctx: Context, name: str, code: str) -> Iterator[Hit]:
-    """One hit per row with blank cells, naming them; located at the row's first blank cell.
-    Sloppy reports leave blanks in most rows, so this is the commonest finding: the row's
-    message is rendered once per distinct set of blanks (``_blank_message``)."""
+def _blanks(ctx: Context, name: str, code: str) -> Iterator[dict]:
+    """One finding per row with blank cells, naming them; located at the row's first blank
+    cell. Sloppy reports leave blanks in most rows, so this is the commonest finding: the
+    rule yields finished records (see engine.run_rules), whose fixed part is made once per
+    distinct row of blanks (``_blank_record``)."""
     table = getattr(ctx.report, name)
     if not table:
         return
@@ -170,35 +173,30 @@ def _blanks(ctx: Context, name: str, code: str) -> Iterator[Hit]:
     # a cell the parser never read (missing, under an unrecognised header, in a row of too
     # few cells) is not one the author left empty: say so; the parser's own note on the
     # unplaced value tells the rest
-    read = ctx.cells if ctx.report.provenance else None
-    # Every row of a sloppy report comes through here: the cells are picked with map and
-    # compress (C loops) rather than comprehensions.
+    provenance = bool(ctx.report.provenance)
     grid = _grid(ctx, name)  # a column a row lacks reads as None too
-    for key, keys, cell_keys in _blank_plan(layout, name):
+    for key, keys in _blank_plan(layout, name):
         row = grid.get(key)
         if row is None or None not in row:
             continue  # no blanks, or a missing row (the ROW-MISSING rule's)
         values = table[key]
-        is_blank = tuple(map(is_, row, repeat(None)))
-        blank = tuple(compress(keys, is_blank))
-        if read is None:
-            absent = tuple(k for k in blank if k not in values)
+        blank = tuple(compress(keys, map(is_, row, repeat(None))))
+        if provenance:
+            read = {c["column"]: c for c in ctx.row_cells(name, key)}  # the last read wins
+            absent = tuple(k for k in blank if k not in values or k not in read)
+            first = read.get(blank[0])  # the cell the finding points at, as for any finding
         else:
-            blank_cells = tuple(compress(cell_keys, is_blank))
-            absent = () if all(map(read.__contains__, blank_cells)) and all(
-                map(values.__contains__, blank)) else tuple(
-                k for k, cell in zip(blank, blank_cells, strict=True)
-                if k not in values or cell not in read)
-        first = read.get(blank_cells[0]) if read else None  # as the engine would find it
-        yield Hit(table=name, row=key, column=blank[0],
-                  source=first["location"] if first else None,
-                  message=_blank_message(code, layout, name, key, blank, absent))
+            absent, first = tuple(k for k in blank if k not in values), None
+        record, location = _blank_record(code, layout, name, key, blank, absent)
+        yield {**record, "location": {**location,
+                                      "source": first["location"] if first else None}}
 
 
 @lru_cache(maxsize=8192)  # the same rows go blank in report after report
-def _blank_message(code: str, layout: str, name: str, key: str, blank: tuple[str, ...],
-                   absent: tuple[str, ...]) -> str:
-    """The finding's message for a row's blank cells (the rule's template, rendered once)."""
+def _blank_record(code: str, layout: str, name: str, key: str, blank: tuple[str, ...],
+                  absent: tuple[str, ...]) -> tuple[dict, dict]:
+    """A row's blank-cell finding without its source position: (record, location). Shared
+    between findings, so never modified (the engine validates copies into new models)."""
     _, label, columns = next(r for r in _layout_rows(layout, name) if r[0] == key)
     by_key = {c.key: c for c in columns}
     empty = [by_key[k] for k in blank if k not in absent]
@@ -206,7 +204,11 @@ def _blank_message(code: str, layout: str, name: str, key: str, blank: tuple[str
                      ((empty, "未填写"), ([by_key[k] for k in absent],
                                        "没有读到数值（缺少单元格或列标题无法识别）"))
                      if cols)
-    return RULES[code].render(Hit(fields={"row_label": label, "which": which}))
+    rule = RULES[code]
+    hit = Hit(table=name, row=key, column=blank[0], fields={"row_label": label, "which": which})
+    return ({"code": code, "severity": rule.severity, "message": rule.render(hit),
+             "expected": None, "found": None},
+            {"table": name, "row": key, "column": blank[0], "section": None, "field": None})
 
 
 def _which(cols: list[Column], width: int, what: str) -> str:
