@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nianbao.rules import meta, narrative
+from nianbao.rules import meta, narrative, narrative_text
 
 # The count pattern as first written (narrative._N is the same, reordered for speed).
 READABLE_N = rf"(?<![\d.{narrative._CN}第])(?<!\d,)(?P<n>\d+|[{narrative._CN}]+)"
@@ -32,7 +32,7 @@ def test_fast_count_pattern_matches_the_readable_one(text):
 @given(texts)
 def test_patterns_built_on_the_count_match_as_with_the_readable_one(text):
     for rx in [*(rx for pats in narrative._CARRY.values() for rx, _ in pats),
-               *narrative._NORMATIVE, narrative._TOTAL, narrative._ITEM]:
+               *narrative._NORMATIVE, narrative_text._TOTAL, narrative_text._ITEM]:
         readable = re.compile(rx.pattern.replace(narrative._N, READABLE_N))
         assert _matches(rx, text) == _matches(readable, text), rx.pattern
 

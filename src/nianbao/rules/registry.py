@@ -57,9 +57,9 @@ CODES: dict[str, str] = {
     "N-REVIEW": "narrative",
     "N-LITIGATION": "narrative",
     "N-NORMATIVE": "narrative",
-    "N-BREAKDOWN": "narrative",
-    "N-FEE-SILENT": "narrative",
-    "N-SEC5-TRIVIAL": "narrative",
+    "N-BREAKDOWN": "narrative_text",
+    "N-FEE-SILENT": "narrative_text",
+    "N-SEC5-TRIVIAL": "narrative_text",
     # 跨年度
     "X-CARRY": "cross_year",
     "X-IN-FORCE": "cross_year",
