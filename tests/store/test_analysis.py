@@ -18,13 +18,11 @@ from tests.store.test_stats import (
     BACKENDS,
     SPECS,
     ZHANGSHU,
+    add_unreported_agencies,
     build_corpus,
-    ensure_division_chain,
     module_store,
     place_agency,
 )
-
-TOWNSHIP = "360982000000T001"  # 淦阳街道, under 樟树市 (packaged dataset)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -34,10 +32,7 @@ def corpus(request, tmp_path_factory):
     with module_store(request, tmp_path_factory.mktemp("analysis")) as store:
         ids = build_corpus(store)
         with store.session() as s:
-            for name, region, level in (("樟树市教育体育局", ZHANGSHU, "部门"),
-                                        ("樟树市淦阳街道办事处", TOWNSHIP, "乡镇街道")):
-                ensure_division_chain(s, region)
-                s.add(Agency(name=name, level=level, region_code=region, origin="imported"))
+            add_unreported_agencies(s)
             zhangshu = s.scalar(select(Agency.id).where(Agency.name == "樟树市人民政府"))
             s.add(AgencyAlias(alias="樟树市政府", agency_id=zhangshu))
         yield store, ids

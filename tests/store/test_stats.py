@@ -45,6 +45,7 @@ from tests.store.conftest import BACKENDS, _pg_create, _pg_drop, _pg_url
 
 ROOT = Path(__file__).resolve().parents[2]
 JIANGXI, YICHUN, ZHANGSHU = "360000000000", "360900000000", "360982000000"
+TOWNSHIP = "360982000000T001"  # 淦阳街道, under 樟树市 (packaged dataset)
 GUANGDONG, TAISHAN = "440000000000", "440781000000"
 
 
@@ -165,6 +166,14 @@ def document(spec: Spec) -> tuple[bytes, nianbao.Report]:
     report.meta.agency, report.meta.published = spec.agency, spec.published
     _fill(report, spec)
     return content, report
+
+
+def add_unreported_agencies(session) -> None:
+    """Two registered agencies that never sent a report, one of them a street office."""
+    for name, region, level in (("樟树市教育体育局", ZHANGSHU, "部门"),
+                                ("樟树市淦阳街道办事处", TOWNSHIP, "乡镇街道")):
+        ensure_division_chain(session, region)
+        session.add(Agency(name=name, level=level, region_code=region, origin="imported"))
 
 
 def build_corpus(store: Store) -> dict[str, int]:

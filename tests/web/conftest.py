@@ -108,3 +108,12 @@ def seeded_store(web_store):
 
     ingest(web_store, iter_sources(SEEDS), workers=1)
     return web_store
+
+
+def error_of(client, url, status=400):
+    """GET ``url`` expecting ``status`` and the API's one error shape; the error object."""
+    r = client.get(url)
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "detail"}
+    return body["error"]

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from nianbao.store.figures import figures
 from nianbao.store.models import Agency, StoredFinding
+from tests.web.conftest import error_of
 from tests.web.test_corpus_fixtures import (  # noqa: F401  (fixtures)
     EDITIONS,
     SERIES,
@@ -30,13 +31,6 @@ def agency_ids(corpus_data) -> dict[str, int]:
     with corpus_data.store.reading() as s:
         return dict(s.execute(select(Agency.name, Agency.id)).all())
 
-
-def error_of(client, url, status):
-    r = client.get(url)
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "detail"}
-    return body["error"]
 
 
 # ------------------------------------------------------------------ search

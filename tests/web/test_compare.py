@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.web.conftest import error_of
 from tests.web.test_corpus_fixtures import (  # noqa: F401  (fixtures)
     EDITIONS,
     XSS_SENTENCE,
@@ -22,13 +23,6 @@ from tests.web.test_corpus_fixtures import (  # noqa: F401  (fixtures)
 def pair(corpus_data):
     return corpus_data.ids["edition_old"], corpus_data.ids["edition_new"]
 
-
-def error_of(client, url, status):
-    r = client.get(url)
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "detail"}
-    return body["error"]
 
 
 def test_api_compare_finds_exactly_the_changed_cell_sentence_and_date(corpus_client,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from nianbao.store.models import Agency, StoredFinding, StoredReport
-from tests.web.conftest import log_in
+from tests.web.conftest import error_of, log_in
 from tests.web.test_corpus_fixtures import (  # noqa: F401  (fixtures)
     FAILED_NAME,
     SERIES,
@@ -69,13 +69,6 @@ def all_ids(client, **params) -> list[int]:
 def ids_of(rows) -> set[int]:
     return {r["id"] for r in rows}
 
-
-def error_of(client, url, status=400):
-    r = client.get(url)
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "detail"}
-    return body["error"]
 
 
 # ------------------------------------------------------------------ the default list

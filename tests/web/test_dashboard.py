@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 import nianbao
 from nianbao.store import Store
 from nianbao.store.analysis import coverage
-from nianbao.store.models import Agency
 from nianbao.store.selection import Selection
 from nianbao.store.stats import finding_counts, stats
 from nianbao.web import create_app
@@ -29,14 +28,13 @@ from tests.store.test_stats import (
     GUANGDONG,
     JIANGXI,
     TAISHAN,
+    TOWNSHIP,
     YICHUN,
     ZHANGSHU,
+    add_unreported_agencies,
     build_corpus,
-    ensure_division_chain,
 )
 from tests.web.conftest import SEEDS
-
-TOWNSHIP = "360982000000T001"  # 淦阳街道, under 樟树市 (packaged dataset)
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +45,7 @@ def corpus(tmp_path_factory, sqlite_template):
     store = Store(f"sqlite:///{path}")
     ids = build_corpus(store)
     with store.session() as s:
-        for name, region, level in (("樟树市教育体育局", ZHANGSHU, "部门"),
-                                    ("樟树市淦阳街道办事处", TOWNSHIP, "乡镇街道")):
-            ensure_division_chain(s, region)
-            s.add(Agency(name=name, level=level, region_code=region, origin="imported"))
+        add_unreported_agencies(s)
     yield store, ids
     store.close()
 

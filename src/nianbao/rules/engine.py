@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field  # Hit has an attribute called "field"
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -102,20 +103,6 @@ def rule(code: str, severity: Severity, title: str, message: str, basis: str, *,
     return register
 
 
-class _computed_once:
-    """``functools.cached_property`` without the lock Python 3.11's takes on every first
-    access (a Context belongs to one check in one thread; the lock was a visible cost)."""
-
-    def __init__(self, fn: Callable) -> None:
-        self.fn, self.name, self.__doc__ = fn, fn.__name__, fn.__doc__
-
-    def __get__(self, obj, owner=None):
-        if obj is None:
-            return self
-        value = obj.__dict__[self.name] = self.fn(obj)  # later reads find the instance's
-        return value
-
-
 @dataclass
 class Context:
     """What a rule may look at: the typed report, and the previous year's for cross-year rules."""
@@ -124,7 +111,7 @@ class Context:
     previous: Report | None = None
     cache: dict = dc_field(default_factory=dict)  # rules may share derived data
 
-    @_computed_once
+    @cached_property
     def layout(self) -> Layout:
         """The layout the report's tables use (2021 when unknown or mixed)."""
         return get(self.report.layout if self.report.layout in ("2019", "2021") else "2021")
@@ -136,7 +123,7 @@ class Context:
             got = self.cache[table] = get(key if key in ("2019", "2021") else "2021")
         return got
 
-    @_computed_once
+    @cached_property
     def expected_layout(self) -> Layout | None:
         year = self.report.meta.year
         return layout_for_year(year) if year else None
@@ -147,7 +134,7 @@ class Context:
     def figures(self, key: str) -> list:
         return [f for f in self.report.narrative if f.key == key]
 
-    @_computed_once
+    @cached_property
     def cells_by_row(self) -> dict[str, dict[str, list[dict]]]:
         """Provenance by table and row key, each row's cells in reading order.
 

@@ -66,10 +66,8 @@ def _texts(ctx: Context) -> list:
 def _near(text: str, needle: str, before: int, after: int) -> Iterator[tuple[int, int]]:
     """Windows around each occurrence of ``needle``: patterns run there, not on the whole
     text (a regex pass over a long section costs more than all the rules' logic)."""
-    pos = text.find(needle)
-    while pos >= 0:
+    for _, pos in _occurrences(text, (needle,)):
         yield max(0, pos - before), pos + len(needle) + after
-        pos = text.find(needle, pos + 1)
 
 
 def _occurrences(text: str, needles: tuple[str, ...]) -> list[tuple[str, int]]:

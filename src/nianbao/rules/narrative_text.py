@@ -37,8 +37,9 @@ _NOT_CATEGORY = re.compile(r"增|减|同比|较|比上|占|其中|合计|总计|
 # Publication channels overlap (the same item on the website and on WeChat): not a partition.
 _CHANNEL = re.compile(r"网站|门户网|政务网|微信|微博|公众号|新媒体|客户端|抖音|头条|报纸|报刊|日报|"
                       r"电视|广播|公开栏|宣传栏|渠道|线上|线下")
-_CATCH_ALL = re.compile(r"^(?:其他|其它|其余|剩余|余下)")
-_CATCH_ALL_WORD = re.compile(r"其他|其它|其余|剩余|余下")
+_CATCH_ALL_WORDS = "其他|其它|其余|剩余|余下"
+_CATCH_ALL = re.compile(f"^(?:{_CATCH_ALL_WORDS})")  # an item that is the rest
+_CATCH_ALL_WORD = re.compile(_CATCH_ALL_WORDS)  # such an item anywhere in a listing
 _ABOUT = tuple("约近逾超")  # 约500条, 近百条: an approximate figure need not add up
 
 
