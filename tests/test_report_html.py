@@ -66,6 +66,20 @@ def test_official_tables_with_marked_cells_linked_to_findings(checked):
     assert len(tree.get_element_by_id("r1-table4").xpath(".//td")) == 15
 
 
+def test_one_blank_finding_marks_every_blank_cell_of_its_table():
+    report = nianbao.parse(unbalanced_text().encode("utf-8"))
+    report.table3["granted"]["other_org"] = None
+    report.table3["denied_state_secret"]["natural_person"] = None
+    result = nianbao.check(report, select=["T3-BLANK"])
+    assert len(result.findings) == 1
+    tree = lxml_html.fromstring(build(("blank.txt", report, result)))
+    marked = tree.get_element_by_id("r1-table3").xpath(
+        ".//td[contains(concat(' ', @class, ' '), ' warning ')]")
+    assert [td.get("id") for td in marked] == ["r1-table3-granted-other_org",
+                                               "r1-table3-denied_state_secret-natural_person"]
+    assert all(td.xpath("./a[@class='mark']/@href") == ["#r1-f1"] for td in marked)
+
+
 def test_findings_carry_location_and_rule_documentation(checked):
     report, result = checked
     tree = lxml_html.fromstring(build(("bad.txt", report, result)))

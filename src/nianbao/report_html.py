@@ -18,6 +18,7 @@ from nianbao.errors import NianbaoError
 from nianbao.model import Report
 from nianbao.rules import SCORE_CAP, SCORE_WEIGHTS, CheckResult, all_rules
 from nianbao.rules.engine import SEVERITY_CN, SEVERITY_ORDER, Rule
+from nianbao.rules.table_common import finding_cells
 from nianbao.terminal import (
     BALANCE_NOTE,
     TABLE_SHORT,
@@ -75,16 +76,18 @@ def el(tag: str, *children, cls: str | None = None, **attrs):
 class _Marks:
     """Finding numbers per table cell of one report, and the anchors linking them."""
 
-    def __init__(self, prefix: str, findings: list, classes: dict[str, str] | None = None
-                 ) -> None:
+    def __init__(self, prefix: str, findings: list, classes: dict[str, str] | None = None,
+                 report: Report | None = None) -> None:
         self.prefix = prefix
         # severity -> CSS class of a flagged cell (the web pages use their own names)
         self.classes = classes or {}
         self.by_cell: dict[tuple, list[int]] = {}
         for n, f in enumerate(findings, 1):
             loc = f.location
-            if loc.table and loc.row:
-                self.by_cell.setdefault((loc.table, loc.row, loc.column), []).append(n)
+            cells = (finding_cells(report, f) if report is not None
+                     else [(loc.table, loc.row, loc.column)] if loc.table and loc.row else [])
+            for cell in cells:
+                self.by_cell.setdefault(cell, []).append(n)
 
     def numbers(self, table: str, row: str, col: str | None) -> list[int]:
         return self.by_cell.get((table, row, col), []) + (
@@ -225,7 +228,7 @@ class HtmlReport:
     def add(self, path: str, report: Report, result: CheckResult) -> None:
         prefix = f"r{len(self.summary) + 1}"
         flagged = flagged_cells(report, result.findings)
-        marks = _Marks(prefix, result.findings)
+        marks = _Marks(prefix, result.findings, report=report)
         rules = all_rules()
         self.codes |= {f.code for f in result.findings}
         for k in self.totals:

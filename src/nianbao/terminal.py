@@ -21,6 +21,7 @@ from nianbao.document import Location
 from nianbao.layouts import Layout, get
 from nianbao.model import Meta, Report
 from nianbao.rules.engine import SEVERITY_CN, SEVERITY_ORDER, Finding
+from nianbao.rules.table_common import finding_cells
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _CELL_STYLE = {"error": "reverse red", "warning": "reverse yellow", "info": "underline cyan"}
@@ -46,8 +47,7 @@ def flagged_cells(report: Report, findings: Iterable[Finding] = ()) -> Flagged:
     """Cells (or whole rows, column None) that a parse problem or a finding points at."""
     out: Flagged = {}
     marks = [(p.table, p.row, p.column, p.severity) for p in report.problems if p.table and p.row]
-    marks += [(f.location.table, f.location.row, f.location.column, f.severity)
-              for f in findings if f.location.table and f.location.row]
+    marks += [(*cell, f.severity) for f in findings for cell in finding_cells(report, f)]
     for table, row, col, sev in marks:
         key = (table, row, col)
         if key not in out or SEVERITY_ORDER[sev] > SEVERITY_ORDER[out[key]]:

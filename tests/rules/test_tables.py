@@ -13,6 +13,7 @@ import nianbao
 from nianbao import synth
 from nianbao.layouts import get
 from nianbao.render import render
+from nianbao.rules.table_common import blank_cells, finding_cells
 from tests.rules.helpers import BASE_SEED, base, findings, mutated
 
 
@@ -217,7 +218,7 @@ def test_t2_label_tolerates_spacing_width_and_brackets():
 
 
 # ----------------------------------------------------------------------------- T2-BLANK
-def test_t2_blank_cells_one_finding_per_row():
+def test_t2_blank_cells_named_in_one_finding():
     r = _parsed("2021", ("\t规章\n\t0\n\t0\n\t0\n", "\t规章\n\t0\n\t—\n\t\n"))
     assert findings(r, "T2-BLANK") == [("T2-BLANK", "table2", "regulations", "repealed", None, None)]
     assert _messages(r, "T2-BLANK") == [
@@ -229,9 +230,9 @@ def test_t2_blank_whole_row_and_single_cell():
     r.table2["regulations"] = dict.fromkeys(r.table2["regulations"])
     r.table2["coercion"]["decisions"] = None
     assert findings(r, "T2-BLANK") == [
-        ("T2-BLANK", "table2", "regulations", "issued", None, None),
-        ("T2-BLANK", "table2", "coercion", "decisions", None, None)]
-    assert _messages(r, "T2-BLANK")[0] == "表二“规章”一行整行均未填写；没有发生的情形应填 0。"
+        ("T2-BLANK", "table2", "regulations", "issued", None, None)]
+    assert _messages(r, "T2-BLANK") == [
+        "表二“规章”一行整行均未填写；“行政强制”一行“本年处理决定数量”未填写；没有发生的情形应填 0。"]
 
 
 def test_t2_zeros_are_not_blank():
@@ -336,7 +337,7 @@ def test_t3_negative_read_from_text():
 
 
 # ----------------------------------------------------------------------------- T3-BLANK
-def test_t3_blank_one_finding_per_row_located_at_the_first_blank_cell():
+def test_t3_blank_one_finding_located_at_the_first_blank_cell():
     block = "\t（一）予以公开\n\t12\n\t0\n\t1\n\t0\n\t1\n\t0\n\t14\n"
     r = _parsed("2021", (block, "\t（一）予以公开\n\t12\n\t\n\t1\n\t-\n\t1\n\t0\n\t14\n"))
     assert findings(r, "T3-BLANK") == [
@@ -348,21 +349,39 @@ def test_t3_blank_one_finding_per_row_located_at_the_first_blank_cell():
     assert f.location.source.line == loc["line"]
 
 
-def test_t3_all_blank_table_gives_one_finding_per_row():
+def test_t3_all_blank_table_gives_one_finding_naming_five_rows_and_counting_the_rest():
     r = base()
     spec = get("2021").table3
     r.table3 = {row.key: dict.fromkeys((c.key for c in spec.columns), None) for row in spec.rows}
-    got = findings(r, "T3-BLANK")
-    assert got == [("T3-BLANK", "table3", row.key, "natural_person", None, None)
-                   for row in spec.rows]
-    assert _messages(r, "T3-BLANK")[0] == (
-        "表三“一、本年新收政府信息公开申请数量”一行整行均未填写；没有发生的情形应填 0。")
+    assert findings(r, "T3-BLANK") == [
+        ("T3-BLANK", "table3", spec.rows[0].key, "natural_person", None, None)]
+    cells = len(spec.rows) * len(spec.columns)
+    assert _messages(r, "T3-BLANK") == [
+        "表三“一、本年新收政府信息公开申请数量”一行整行均未填写；“二、上年结转政府信息公开申请数量”"
+        "一行整行均未填写；“（一）予以公开”一行整行均未填写；“（二）部分公开（区分处理的，只计这一"
+        "情形，不计其他情形）”一行整行均未填写；“（三）不予公开 — 1.属于国家秘密”一行整行均未填写；"
+        f"另有 {len(spec.rows) - 5} 行也有空白单元格（表中共 {cells} 个空白单元格）；"
+        "没有发生的情形应填 0。"]
+    # the views flag every blank cell, not only the one the finding is located at
+    f = nianbao.check(r, select=["T3-BLANK"]).findings[0]
+    assert len(finding_cells(r, f)) == len(blank_cells(r, "table3")) == cells
     errors = nianbao.check(r, select=["T3"]).at_least("error")
     assert errors == []  # no arithmetic cascades from blanks
 
 
 def test_t3_no_blanks():
     assert findings(base("2019"), "T3-BLANK") == []
+    assert blank_cells(base("2019"), "table3") == []
+
+
+def test_t3_six_blank_rows_are_all_named():
+    r = base()
+    keys = [row.key for row in get("2021").table3.rows[:6]]
+    for key in keys:
+        r.table3[key]["other_org"] = None
+    (message,) = _messages(r, "T3-BLANK")
+    assert message.count("“其他”未填写") == 6 and "另有" not in message
+    assert blank_cells(r, "table3") == [("table3", key, "other_org") for key in keys]
 
 
 # ----------------------------------------------------------------------------- T3-ROW-MISSING
@@ -412,12 +431,10 @@ def test_t4_blank():
     r = base()
     r.table4["litigation_direct"] = dict.fromkeys(r.table4["litigation_direct"])
     r.table4["review"]["other"] = None
-    assert findings(r, "T4-BLANK") == [
-        ("T4-BLANK", "table4", "review", "other", None, None),
-        ("T4-BLANK", "table4", "litigation_direct", "upheld", None, None)]
+    assert findings(r, "T4-BLANK") == [("T4-BLANK", "table4", "review", "other", None, None)]
     assert _messages(r, "T4-BLANK") == [
-        "表四“行政复议”一组“其他结果”未填写；没有发生的情形应填 0。",
-        "表四“行政诉讼 — 未经复议直接起诉”一组整行均未填写；没有发生的情形应填 0。"]
+        "表四“行政复议”一组“其他结果”未填写；“行政诉讼 — 未经复议直接起诉”一组整行均未填写；"
+        "没有发生的情形应填 0。"]
     assert findings(base(), "T4-BLANK") == []
 
 
@@ -445,11 +462,11 @@ def test_error_rules_never_fire_on_generated_valid_reports():
 def test_blank_rules_tell_unread_cells_from_empty_ones():
     # an unrecognised header: the parser cannot place the values below it
     r = _parsed("2021", ("本年制发件数", "本年发文件数"))
-    assert findings(r, "T2-BLANK") == [
-        ("T2-BLANK", "table2", "regulations", "issued", None, None),
-        ("T2-BLANK", "table2", "normative_documents", "issued", None, None)]
+    assert findings(r, "T2-BLANK") == [("T2-BLANK", "table2", "regulations", "issued", None, None)]
     assert _messages(r, "T2-BLANK")[0] == (
-        "表二“规章”一行“本年制发件数”没有读到数值（缺少单元格或列标题无法识别）；没有发生的情形应填 0。")
+        "表二“规章”一行“本年制发件数”没有读到数值（缺少单元格或列标题无法识别）；"
+        "“行政规范性文件”一行“本年制发件数”没有读到数值（缺少单元格或列标题无法识别）；"
+        "没有发生的情形应填 0。")
     # a table 三 row with too few cells: none of its values can be placed
     r = _parsed("2021", ("\t（一）予以公开\n\t12\n\t0\n", "\t（一）予以公开\n"))
     assert findings(r, "T3-BLANK") == [

@@ -56,6 +56,12 @@ def _matches(code: str, pattern: str) -> bool:
     return code == pattern or code.startswith(pattern.rstrip("-") + "-") or pattern == "ALL"
 
 
+@cache  # the same selection for every report of a batch
+def _without_cross_year(codes: tuple[str, ...]) -> list[str]:
+    rules = all_rules()
+    return [c for c in codes if not rules[c].cross_year]
+
+
 def score(findings: list[Finding]) -> int:
     per_code = Counter(f.code for f in findings)
     severity = {f.code: f.severity for f in findings}
@@ -92,6 +98,6 @@ def check(report: Report, previous: Report | None = None, *, select: list[str] |
         findings=findings,
         counts={k: counts.get(k, 0) for k in ("error", "warning", "info")},
         score=score(findings),
-        rules=[c for c in codes if previous is not None or not all_rules()[c].cross_year],
+        rules=codes if previous is not None else _without_cross_year(tuple(codes)),
         version=__version__,
     )

@@ -196,7 +196,7 @@ def _all_official(ctx: Context, layout: str) -> bool:
     by cell. Anything else (a deviation, a row or column of another layout) is left to the
     rule's own loop."""
     rows, columns = _loose_official(layout)
-    cells = [c for row in ctx.cells_by_row.get("table2", {}).values() for c in row]
+    cells = ctx.table_cells("table2")
     return all(not label or _loose(label) == rows.get(row)
                for row, label in {(c["row"], c.get("label")) for c in cells}) and all(
         not header or _loose(header) == columns.get(column)
@@ -220,9 +220,9 @@ def _official_labels(layout: str) -> tuple[tuple[str, str, str, tuple[tuple[Colu
 
 @rule(
     "T2-BLANK", "warning", "表二单元格空白",
-    "表二“{row_label}”一行{which}；没有发生的情形应填 0。",
+    "表二{which}；没有发生的情形应填 0。",
     _T2,
-    what="表二每一行在官方格式规定的各列都应填写数字（没有的填 0）。每行报告一次，列出空白的列。",
+    what="表二每一行在官方格式规定的各列都应填写数字（没有的填 0）。一张表报告一次，逐行列出空白的列。",
     example="表二“行政强制”一行“本年处理决定数量”留空或填“—”。",
     **_BLANK_DOC,
 )

@@ -162,10 +162,13 @@ def _bad_counts(ctx: Context, name: str, *, negative: bool, fraction: bool) -> I
 
 
 def _blanks(ctx: Context, name: str, code: str) -> Iterator[dict]:
-    """One finding per row with blank cells, naming them; located at the row's first blank
-    cell. Sloppy reports leave blanks in most rows, so this is the commonest finding: the
-    rule yields finished records (see engine.run_rules), whose fixed part is made once per
-    distinct row of blanks (``_blank_record``)."""
+    """One finding per table with blank cells, naming each row's blank columns; located at
+    the first blank cell (views flag every blank cell of the table: ``blank_cells``).
+
+    Earlier versions reported each row: a report that writes "—" for zero leaves blanks in
+    most rows, and twenty warnings with the same fix said less than one that lists the rows,
+    while their validation was a third of checking such a report. The rule yields a
+    finished record (see engine.run_rules)."""
     table = getattr(ctx.report, name)
     if not table:
         return
@@ -175,6 +178,7 @@ def _blanks(ctx: Context, name: str, code: str) -> Iterator[dict]:
     # unplaced value tells the rest
     provenance = bool(ctx.report.provenance)
     grid = _grid(ctx, name)  # a column a row lacks reads as None too
+    rows = []
     for key, keys in _blank_plan(layout, name):
         row = grid.get(key)
         if row is None or None not in row:
@@ -182,21 +186,37 @@ def _blanks(ctx: Context, name: str, code: str) -> Iterator[dict]:
         values = table[key]
         blank = tuple(compress(keys, map(is_, row, repeat(None))))
         if provenance:
-            read = {c["column"]: c for c in ctx.row_cells(name, key)}  # the last read wins
+            read = {c["column"] for c in ctx.row_cells(name, key)}
             absent = tuple(k for k in blank if k not in values or k not in read)
-            first = read.get(blank[0])  # the cell the finding points at, as for any finding
         else:
-            absent, first = tuple(k for k in blank if k not in values), None
-        record, location = _blank_record(code, layout, name, key, blank, absent)
-        yield {**record, "location": {**location,
-                                      "source": first["location"] if first else None}}
+            absent = tuple(k for k in blank if k not in values)
+        rows.append(_blank_row(layout, name, key, blank, absent))
+    if not rows:
+        return
+    key, column = rows[0][:2]
+    first = ctx.cell(name, key, column) if provenance else None
+    rule = RULES[code]
+    cells = sum(r[3] for r in rows)
+    # every row when one more would be all that is left out, else the first few and a count
+    shown = [r[2] for r in (rows[:_BLANK_ROWS_SHOWN] if len(rows) > _BLANK_ROWS_SHOWN + 1
+                            else rows)]
+    if len(shown) < len(rows):
+        unit = "组" if name == "table4" else "行"
+        shown.append(f"另有 {len(rows) - len(shown)} {unit}也有空白单元格（表中共 {cells} 个空白单元格）")
+    hit = Hit(fields={"which": "；".join(shown)})
+    yield {"code": code, "severity": rule.severity, "message": rule.render(hit),
+           "expected": None, "found": None,
+           "location": {"table": name, "row": key, "column": column, "section": None,
+                        "field": None, "source": first["location"] if first else None}}
+
+
+_BLANK_ROWS_SHOWN = 5  # rows named in the message; the views flag every blank cell
 
 
 @lru_cache(maxsize=8192)  # the same rows go blank in report after report
-def _blank_record(code: str, layout: str, name: str, key: str, blank: tuple[str, ...],
-                  absent: tuple[str, ...]) -> tuple[dict, dict]:
-    """A row's blank-cell finding without its source position: (record, location). Shared
-    between findings, so never modified (the engine validates copies into new models)."""
+def _blank_row(layout: str, name: str, key: str, blank: tuple[str, ...],
+               absent: tuple[str, ...]) -> tuple[str, str, str, int]:
+    """(row key, first blank column, what the message says of the row, blank cells)."""
     _, label, columns = next(r for r in _layout_rows(layout, name) if r[0] == key)
     by_key = {c.key: c for c in columns}
     empty = [by_key[k] for k in blank if k not in absent]
@@ -204,17 +224,44 @@ def _blank_record(code: str, layout: str, name: str, key: str, blank: tuple[str,
                      ((empty, "未填写"), ([by_key[k] for k in absent],
                                        "没有读到数值（缺少单元格或列标题无法识别）"))
                      if cols)
-    rule = RULES[code]
-    hit = Hit(table=name, row=key, column=blank[0], fields={"row_label": label, "which": which})
-    return ({"code": code, "severity": rule.severity, "message": rule.render(hit),
-             "expected": None, "found": None},
-            {"table": name, "row": key, "column": blank[0], "section": None, "field": None})
+    unit = "一组" if name == "table4" else "一行"
+    return key, blank[0], f"“{label}”{unit}{which}", len(blank)
 
 
 def _which(cols: list[Column], width: int, what: str) -> str:
     if len(cols) == width > 1:
         return "整行均" + what
     return "“" + "”“".join(c.label for c in cols) + "”" + what
+
+
+_BLANK_RULES = frozenset({"T2-BLANK", "T3-BLANK", "T4-BLANK"})
+
+
+def finding_cells(report, finding) -> list[tuple[str, str, str | None]]:
+    """(table, row key, column key or None for the whole row) of the cells a finding points
+    at: its location's, and for a BLANK finding every blank cell of its table, as its
+    message names only the first rows."""
+    loc = finding.location
+    if not (loc.table and loc.row):
+        return []
+    if finding.code in _BLANK_RULES:
+        return blank_cells(report, loc.table) or [(loc.table, loc.row, loc.column)]
+    return [(loc.table, loc.row, loc.column)]
+
+
+def blank_cells(report, name: str) -> list[tuple[str, str, str]]:
+    """(table, row key, column key) of every blank cell where a number is required: the
+    cells a BLANK finding covers, flagged in the terminal, HTML and web views."""
+    table = getattr(report, name)
+    if not table:
+        return []
+    layout = report.table_layouts.get(name) or report.layout
+    out = []
+    for key, keys in _blank_plan(layout if layout in ("2019", "2021") else "2021", name):
+        values = table.get(key)
+        if values is not None:
+            out += [(name, key, k) for k in keys if values.get(k) is None]
+    return out
 
 
 def _missing(ctx: Context, name: str) -> Iterator[Hit]:

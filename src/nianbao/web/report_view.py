@@ -105,7 +105,7 @@ def report_view(report: Report, findings: list[Finding], *, prefix: str = "r1",
     """Everything ``_report.html`` shows for one report and its findings."""
     rules = all_rules()
     flagged = flagged_cells(report, findings)
-    marks = _Marks(prefix, findings, FLAG)
+    marks = _Marks(prefix, findings, FLAG, report)
     tables, ids = [], []
     for name, build in TABLES:
         if getattr(report, name) is None:
