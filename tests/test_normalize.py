@@ -26,7 +26,7 @@ _CHARS = st.one_of(
     st.characters(min_codepoint=0x0300, max_codepoint=0x0310),
     st.characters(min_codepoint=0x2460, max_codepoint=0x2480),
     st.characters(min_codepoint=0x20, max_codepoint=0x7E),
-    st.sampled_from("，。（）：；年件条萬體臺\u00a0\u200b"),
+    st.sampled_from("，。（）：；年件条萬體臺\u00a0\u200b\ufeff\x1c\x85\u2028\u202f\t\n"),
 )
 
 
@@ -40,3 +40,10 @@ def test_fold_equals_plain_nfkc_on_every_seed_line():
     for path in SEEDS.glob("*.txt"):
         for line in path.read_text(encoding="utf-8").splitlines():
             assert fold.__wrapped__(line) == _plain_fold(line), line
+
+
+def test_fold_equals_plain_nfkc_on_every_character_of_the_bmp():
+    # white space and invisible marks (str.split vs the pattern), every full-width form
+    for cp in [*range(0xD800), *range(0xE000, 0x10000)]:
+        text = f"a{chr(cp)}，b"
+        assert fold.__wrapped__(text) == _plain_fold(text), hex(cp)

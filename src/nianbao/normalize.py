@@ -30,6 +30,10 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$")
 # What NFKC makes of the full-width ASCII forms and the ideographic space: their whole
 # compatibility decomposition, so mapping them first leaves NFKC's result unchanged.
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# The full-width forms in nearly every Chinese sentence, as (wide, narrow) pairs of the map.
+_COMMON_FULL_WIDTH = tuple((chr(cp), chr(_FULL_WIDTH[cp])) for cp in map(ord, "，：；（）"))
+# Not white space to str.split (which removes exactly what the pattern \s matches).
+_INVISIBLE = ("\u200b", "\ufeff")
 
 
 @lru_cache(maxsize=16384)  # cell texts repeat ("0", labels) within and across reports
@@ -39,14 +43,24 @@ def fold(text: str) -> str:
 
     CPython's NFKC takes about a thousand instructions per character once a string holds a
     single character it changes, and nearly every Chinese sentence holds a full-width comma;
-    so those are mapped first, and NFKC runs only if its quick check still finds work
-    (tests/test_normalize.py checks the result equals plain NFKC)."""
+    so those are mapped first, and NFKC runs only if its quick check still finds work.
+    ``str.translate`` looks each character up in a dict (5 µs for a sentence), so the
+    commonest punctuation goes first by ``str.replace`` and translate runs only when other
+    forms remain; white space goes by ``str.split``, several times faster than a regex
+    (tests/test_normalize.py checks the result equals plain NFKC and the pattern ``_WS``)."""
     s = simplified(text)
     if not unicodedata.is_normalized("NFKC", s):
-        s = s.translate(_FULL_WIDTH)
+        for wide, narrow in _COMMON_FULL_WIDTH:
+            s = s.replace(wide, narrow)
         if not unicodedata.is_normalized("NFKC", s):
-            s = unicodedata.normalize("NFKC", s)
-    return _WS.sub("", s)
+            s = s.translate(_FULL_WIDTH)
+            if not unicodedata.is_normalized("NFKC", s):
+                s = unicodedata.normalize("NFKC", s)
+    s = "".join(s.split())
+    for invisible in _INVISIBLE:
+        if invisible in s:
+            s = s.replace(invisible, "")
+    return s
 
 
 def simplified(text: str) -> str:
