@@ -92,6 +92,18 @@ def test_t2_decimal_money_and_whole_counts_are_fine():
 
 
 # ----------------------------------------------------------------------------- T2-FEE-UNIT
+def test_t2_fractional_count_equal_to_the_fee_is_still_found():
+    # a decimal fee makes the table "unclean" only where it stands: the same fraction in a
+    # count column is counted, not taken for the fee
+    r = base()
+    r.table2["fees"]["amount"] = 2.5
+    r.table2["licensing"]["decisions"] = 2.5
+    assert findings(r, "T2-NOT-INT") == [
+        ("T2-NOT-INT", "table2", "licensing", "decisions", None, 2.5)]
+    r.table2["licensing"]["decisions"] = 3
+    assert findings(r, "T2-NOT-INT") == []
+
+
 def test_t2_fee_printed_in_yuan():
     r = _parsed("2021", ("\t180.1932\n", "\t35000元\n"))
     assert findings(r, "T2-FEE-UNIT") == [
@@ -290,6 +302,25 @@ def test_t3_row_sum_grouped_row_label_names_its_group():
 def test_t3_row_sum_skips_blanks():
     r = mutated(_set("table3", "granted", "other_org", None))
     assert findings(r, "T3-ROW-SUM") == []
+
+
+def test_t3_arithmetic_still_found_beside_blanks_elsewhere():
+    # the rules settle the usual all-adding-up table in one step; a blank anywhere must not
+    # hide a wrong sum in another row or column
+    r, t3 = base(), base().table3
+    r.table3["carried_over"]["other_org"] = None
+    r.table3["granted"]["total"] += 1
+    r.table3["not_processed_duplicate"]["natural_person"] += 1
+    duplicate = t3["not_processed_duplicate"]["total"]
+    assert findings(r, "T3-ROW-SUM") == [
+        ("T3-ROW-SUM", "table3", "granted", "total", 14, 15),
+        ("T3-ROW-SUM", "table3", "not_processed_duplicate", "total", duplicate + 1, duplicate)]
+    person, total = t3["total_processed"]["natural_person"], t3["total_processed"]["total"]
+    assert findings(r, "T3-COL-SUM") == [
+        ("T3-COL-SUM", "table3", "total_processed", "natural_person", person + 1, person),
+        ("T3-COL-SUM", "table3", "total_processed", "total", total + 1, total)]
+    r.table3["carried_forward"]["natural_person"] += 2
+    assert [f[3] for f in findings(r, "T3-BAL")] == ["natural_person"]
 
 
 # ----------------------------------------------------------------------------- T3-COL-SUM

@@ -90,6 +90,8 @@ class _Recogniser:
         result = self.results[table]
         row_values = result.values.setdefault(row_key, {})
         if cell is None:
+            # keyed but unread: the caller records cell_missing or row_incomplete for it,
+            # which the blank-cell rules read (rules.table_common._UNREAD)
             row_values.setdefault(col_key, None)
             return
         pv = parse_number(cell.text, money=money, signed=signed)

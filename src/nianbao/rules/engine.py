@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field  # Hit has an attribute called "field"
-from functools import cached_property
+from functools import cached_property, lru_cache
 from operator import itemgetter
 from typing import Literal
 
@@ -136,42 +136,28 @@ class Context:
         return [f for f in self.report.narrative if f.key == key]
 
     @cached_property
-    def cells_by_row(self) -> dict[str, dict[str, list[dict]]]:
-        """Provenance by table and row key, each row's cells in reading order.
-
-        Grouped in one pass, relying on a row's cells being read one after another (a row
-        that comes back later joins its list). An index by (table, row, column) cost a tenth
-        of checking a report, most of it hashing keys nobody looks up; a row has a few cells
-        to scan instead (``cell``)."""
-        out: dict[str, dict[str, list[dict]]] = {}
-        table = row = cells = None
-        for c in self.report.provenance:
-            if c["row"] != row or c["table"] != table:
-                table, row = c["table"], c["row"]
-                cells = out.setdefault(table, {}).setdefault(row, [])
-            cells.append(c)
-        return out
+    def _tables(self) -> list[str]:
+        """The table of each provenance record, in reading order (one map in C)."""
+        return list(map(_TABLE, self.report.provenance))
 
     def table_cells(self, table: str) -> list[dict]:
         """Provenance of one table's cells in reading order.
 
-        T2-LABEL reads every cell of table 二 on every report, most of which have no finding
-        that needs ``cells_by_row``. A table's cells are read one after another, so they are
-        found with list methods in C (count, index, a slice; the ~200 records grouped in
-        Python cost three times as much) and checked to be one run; a table that comes back
-        later is filtered record by record."""
-        if "cells_by_row" in self.__dict__:  # already grouped
-            return [c for row in self.cells_by_row.get(table, {}).values() for c in row]
-        provenance = self.report.provenance
-        tables = list(map(_TABLE, provenance))
-        n = tables.count(table)
-        start = tables.index(table) if n else 0
-        if tables[start:start + n].count(table) == n:
-            return provenance[start:start + n]
-        return [c for c, t in zip(provenance, tables, strict=True) if t == table]
+        Grouping all ~250 records of a report by table and row in Python cost more than
+        most rules, and most reports need the provenance of a few cells at most: a table's
+        records (and a row's within them) are found with list methods in C instead."""
+        key = ("cells", table)
+        got = self.cache.get(key)
+        if got is None:
+            got = self.cache[key] = _run(self.report.provenance, self._tables, table)
+        return got
 
     def row_cells(self, table: str, row: str) -> list[dict]:
-        return self.cells_by_row.get(table, {}).get(row, [])
+        key = ("rows", table)
+        rows = self.cache.get(key)
+        if rows is None:
+            rows = self.cache[key] = list(map(_ROW, self.table_cells(table)))
+        return _run(self.table_cells(table), rows, row)
 
     def cell(self, table: str, row: str, column: str) -> dict | None:
         """A cell's provenance: the last read, as the parser's value is the last placed."""
@@ -181,7 +167,21 @@ class Context:
         return None
 
 
+def _run(records: list[dict], keys: list[str], key: str) -> list[dict]:
+    """The records whose ``keys`` entry is ``key``, in order. The parser reads a table's
+    cells (and a row's) one after another, so they are usually one run: found by count,
+    index and a slice, all in C; a table or row that comes back later is filtered."""
+    n = keys.count(key)
+    if not n:
+        return []
+    start = keys.index(key)
+    if keys[start:start + n].count(key) == n:
+        return records[start:start + n]
+    return [r for r, k in zip(records, keys, strict=True) if k == key]
+
+
 _TABLE = itemgetter("table")
+_ROW = itemgetter("row")
 
 
 def run_rules(ctx: Context, codes: Iterable[str]) -> list[Finding]:
@@ -190,10 +190,15 @@ def run_rules(ctx: Context, codes: Iterable[str]) -> list[Finding]:
     A rule may yield a finished record (a dict shaped like ``Finding``) instead of a Hit:
     the blank-cell rules do, as a sloppy report has a blank in most rows and the engine's
     work per Hit was a large part of checking it (see table_common._blanks)."""
-    raw = [hit if type(hit) is dict else _finding(r, hit, ctx) for code in codes
-           if not ((r := RULES[code]).cross_year and ctx.previous is None)
-           for hit in r.check(ctx)]
-    return _FINDINGS.validate_python(raw)
+    raw = [hit if type(hit) is dict else _finding(r, hit, ctx)
+           for r in _plan(tuple(codes), ctx.previous is not None) for hit in r.check(ctx)]
+    return _FINDINGS.validate_python(raw) if raw else []
+
+
+@lru_cache(maxsize=64)  # the same selection for every report of a batch
+def _plan(codes: tuple[str, ...], previous: bool) -> tuple[Rule, ...]:
+    """The rules to run, in order: cross-year ones only with the previous year's report."""
+    return tuple(r for r in map(RULES.__getitem__, codes) if previous or not r.cross_year)
 
 
 def _finding(r: Rule, hit: Hit, ctx: Context) -> dict:

@@ -5,7 +5,6 @@ introduction's claim about the parts. Layout and template rules are in format.py
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 from functools import cache, lru_cache
 
@@ -219,7 +218,9 @@ def numbering(ctx: Context) -> Iterator[Hit]:
     if len(sections) < 2:
         return
     parsed = [(_prefix(s.heading), s) for s in sections]
-    styles = Counter(p[0] for p, _ in parsed)
+    styles: dict[str, int] = {}  # style -> headings, in order of appearance (six at most)
+    for (style, *_), _ in parsed:
+        styles[style] = styles.get(style, 0) + 1
     top = max(styles.values())
     # the majority style; on a tie the template's own 一、 style wins
     ref = "cn、" if styles.get("cn、") == top else next(k for k, v in styles.items() if v == top)

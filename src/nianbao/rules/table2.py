@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
+from operator import itemgetter
 
 from nianbao.layouts import Column
 from nianbao.normalize import core
@@ -194,13 +195,29 @@ def _all_official(ctx: Context, layout: str) -> bool:
     """True when every label and header printed in table 二 is the official wording of its
     row and column: the common case, decided on the few distinct wordings instead of cell
     by cell. Anything else (a deviation, a row or column of another layout) is left to the
-    rule's own loop."""
-    rows, columns = _loose_official(layout)
+    rule's own loop.
+
+    The printed wordings repeat from report to report, so those found official once are
+    kept (per layout, up to a bound) and the usual report is settled by two set tests."""
     cells = ctx.table_cells("table2")
-    return all(not label or _loose(label) == rows.get(row)
-               for row, label in {(c["row"], c.get("label")) for c in cells}) and all(
-        not header or _loose(header) == columns.get(column)
-        for column, header in {(c["column"], c.get("column_label")) for c in cells})
+    labels, headers = set(map(_ROW_LABEL, cells)), set(map(_COLUMN_HEADER, cells))
+    known_labels, known_headers = _KNOWN_OFFICIAL.setdefault(layout, (set(), set()))
+    if labels <= known_labels and headers <= known_headers:
+        return True
+    rows, columns = _loose_official(layout)
+    official = all(not label or _loose(label) == rows.get(row) for row, label in labels) and all(
+        not header or _loose(header) == columns.get(column) for column, header in headers)
+    if official and len(known_labels) + len(known_headers) < _KNOWN_OFFICIAL_MAX:
+        known_labels |= labels
+        known_headers |= headers
+    return official
+
+
+_ROW_LABEL = itemgetter("row", "label")
+_COLUMN_HEADER = itemgetter("column", "column_label")
+# layout -> ({(row key, printed label)}, {(column key, printed header)}) found official
+_KNOWN_OFFICIAL: dict[str, tuple[set, set]] = {}
+_KNOWN_OFFICIAL_MAX = 4096
 
 
 @cache

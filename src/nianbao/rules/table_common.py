@@ -47,6 +47,7 @@ _BRACKETS = str.maketrans("", "", "()[]【】〔〕<>《》")
 # A Report's table values are numbers or None (blank), so "None not in values" is the cheap
 # test that an identity can be checked; rules run on every report and must stay fast.
 _INT_OR_BLANK = {int, type(None)}
+_INT_FLOAT_OR_BLANK = {int, float, type(None)}
 
 
 def _num(v) -> bool:
@@ -97,19 +98,30 @@ def _blank_plan(layout: str, name: str) -> tuple[tuple[str, tuple[str, ...]], ..
 
 def _grid(ctx: Context, name: str) -> dict[str, tuple]:
     """Row key -> the row's values in the order of ``_blank_plan``'s column keys (None where
-    blank or absent), for the layout's rows the table has. Picked once per table (map in C)
-    and shared: every arithmetic and blank-cell rule of the table reads these tuples."""
+    blank or absent), for the layout's rows the table has. Picked once per table and
+    shared: every arithmetic and blank-cell rule of the table reads these tuples."""
     key = ("grid", name)
     got = ctx.cache.get(key)
     if got is None:
         table = getattr(ctx.report, name) or {}
-        got = ctx.cache[key] = {}
-        for row, keys in _blank_plan(ctx.table_layout(name).key, name):
-            values = table.get(row)
-            if values is not None:  # a row read in layout order (the usual) is taken as it is
-                got[row] = (tuple(values.values()) if tuple(values) == keys
-                            else tuple(map(values.get, keys)))
+        row_keys, column_keys = _grid_plan(ctx.table_layout(name).key, name)
+        rows = list(map(table.get, row_keys))
+        if None not in rows and list(map(tuple, rows)) == column_keys:
+            # every row present and read in layout order (the usual): taken as they are, in C
+            got = dict(zip(row_keys, map(tuple, map(dict.values, rows)), strict=True))
+        else:
+            got = {row: tuple(map(values.get, keys))
+                   for row, keys, values in zip(row_keys, column_keys, rows, strict=True)
+                   if values is not None}
+        ctx.cache[key] = got
     return got
+
+
+@cache
+def _grid_plan(layout: str, name: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """``_blank_plan`` as (row keys, [column keys of each row])."""
+    plan = _blank_plan(layout, name)
+    return tuple(row for row, _ in plan), [keys for _, keys in plan]
 
 
 @cache
@@ -119,17 +131,37 @@ def _positions(layout: str, name: str) -> dict[str, int]:
 
 
 def _clean_counts(ctx: Context, name: str) -> bool:
-    """True when every value of the table is a non-negative integer (or blank): then no
-    count rule has anything to say. Decided once per table and shared by the rules."""
+    """True when every value of the table is a non-negative integer (or blank), or a
+    non-negative amount in a money column: then no count rule has anything to say. Decided
+    once per table and shared by the rules."""
     key = ("clean_counts", name)
     got = ctx.cache.get(key)
     if got is None:
+        table = getattr(ctx.report, name)
         # The distinct values suffice (a table holds a dozen): a float or bool the set drops
         # for an equal int (1.0, True) is one no count rule would flag either.
-        values = set(chain.from_iterable(map(dict.values, getattr(ctx.report, name).values())))
-        got = ctx.cache[key] = (set(map(type, values)) <= _INT_OR_BLANK
-                                and min(filter(None, values), default=0) >= 0)
+        values = set(chain.from_iterable(map(dict.values, table.values())))
+        types = set(map(type, values))
+        got = types <= _INT_FLOAT_OR_BLANK and min(filter(None, values), default=0) >= 0
+        if got and float in types:
+            # Table 二's amounts (收费金额 in 万元) have decimals; a fraction is clean only
+            # where every cell holding it is an amount (counted, so a count equal to the
+            # fee is not overlooked).
+            fractions = [v for v in values if type(v) is float and not v.is_integer()]
+            if fractions:
+                money = [table.get(row, {}).get(col.key)
+                         for row, _, col in _money_cells(ctx.table_layout(name).key, name)]
+                cells = list(chain.from_iterable(map(dict.values, table.values())))
+                got = all(cells.count(v) == money.count(v) for v in fractions)
+        ctx.cache[key] = got
     return got
+
+
+@cache
+def _money_cells(layout: str, name: str) -> tuple[tuple[str, str, Column], ...]:
+    """(row key, row label, column) of a table's amounts (table 二's 收费金额 …)."""
+    return tuple((key, label, col) for key, label, columns in _layout_rows(layout, name)
+                 for col in columns if col.kind == "money")
 
 
 def _spec(ctx: Context, name: str) -> TableSpec:
@@ -173,36 +205,34 @@ def _blanks(ctx: Context, name: str, code: str) -> Iterator[dict]:
     if not table:
         return
     layout = ctx.table_layout(name).key
-    # a cell the parser never read (missing, under an unrecognised header, in a row of too
-    # few cells) is not one the author left empty: say so; the parser's own note on the
-    # unplaced value tells the rest
-    provenance = bool(ctx.report.provenance)
     grid = _grid(ctx, name)  # a column a row lacks reads as None too
+    blank_rows = [(key, keys, row) for key, keys in _blank_plan(layout, name)
+                  if (row := grid.get(key)) is not None and None in row]
+    if not blank_rows:
+        return  # no blanks (missing rows are the ROW-MISSING rule's)
+    # A cell the parser never read (missing, under an unrecognised header, in a row of too
+    # few cells) is not one the author left empty: say so. The parser notes every such cell
+    # (``_UNREAD``): asking its few notes is exact and far cheaper than the provenance of
+    # every cell. Only the rows the message names are described; the rest are counted.
+    unread = {(p.row, p.column) for p in ctx.report.problems
+              if p.table == name and p.code in _UNREAD}
+    described = (blank_rows[:_BLANK_ROWS_SHOWN] if len(blank_rows) > _BLANK_ROWS_SHOWN + 1
+                 else blank_rows)
     rows = []
-    for key, keys in _blank_plan(layout, name):
-        row = grid.get(key)
-        if row is None or None not in row:
-            continue  # no blanks, or a missing row (the ROW-MISSING rule's)
+    for key, keys, row in described:
         values = table[key]
         blank = tuple(compress(keys, map(is_, row, repeat(None))))
-        if provenance:
-            read = {c["column"] for c in ctx.row_cells(name, key)}
-            absent = tuple(k for k in blank if k not in values or k not in read)
-        else:
-            absent = tuple(k for k in blank if k not in values)
+        absent = tuple(k for k in blank if k not in values or (unread and (
+            (key, k) in unread or (key, None) in unread)))
         rows.append(_blank_row(layout, name, key, blank, absent))
-    if not rows:
-        return
     key, column = rows[0][:2]
-    first = ctx.cell(name, key, column) if provenance else None
+    first = ctx.cell(name, key, column)
     rule = RULES[code]
-    cells = sum(r[3] for r in rows)
-    # every row when one more would be all that is left out, else the first few and a count
-    shown = [r[2] for r in (rows[:_BLANK_ROWS_SHOWN] if len(rows) > _BLANK_ROWS_SHOWN + 1
-                            else rows)]
-    if len(shown) < len(rows):
+    shown = [r[2] for r in rows]
+    if len(rows) < len(blank_rows):
         unit = "组" if name == "table4" else "行"
-        shown.append(f"另有 {len(rows) - len(shown)} {unit}也有空白单元格（表中共 {cells} 个空白单元格）")
+        cells = sum(row.count(None) for _, _, row in blank_rows)
+        shown.append(f"另有 {len(blank_rows) - len(rows)} {unit}也有空白单元格（表中共 {cells} 个空白单元格）")
     hit = Hit(fields={"which": "；".join(shown)})
     yield {"code": code, "severity": rule.severity, "message": rule.render(hit),
            "expected": None, "found": None,
@@ -211,12 +241,15 @@ def _blanks(ctx: Context, name: str, code: str) -> Iterator[dict]:
 
 
 _BLANK_ROWS_SHOWN = 5  # rows named in the message; the views flag every blank cell
+# Parse problems (docs/output.md) that the recogniser records for every cell of a row it
+# keys but cannot read (its value None, no provenance): one cell, or a whole row (no column).
+_UNREAD = frozenset({"cell_missing", "row_incomplete"})
 
 
 @lru_cache(maxsize=8192)  # the same rows go blank in report after report
 def _blank_row(layout: str, name: str, key: str, blank: tuple[str, ...],
-               absent: tuple[str, ...]) -> tuple[str, str, str, int]:
-    """(row key, first blank column, what the message says of the row, blank cells)."""
+               absent: tuple[str, ...]) -> tuple[str, str, str]:
+    """(row key, first blank column, what the message says of the row)."""
     _, label, columns = next(r for r in _layout_rows(layout, name) if r[0] == key)
     by_key = {c.key: c for c in columns}
     empty = [by_key[k] for k in blank if k not in absent]
@@ -225,7 +258,7 @@ def _blank_row(layout: str, name: str, key: str, blank: tuple[str, ...],
                                        "没有读到数值（缺少单元格或列标题无法识别）"))
                      if cols)
     unit = "一组" if name == "table4" else "一行"
-    return key, blank[0], f"“{label}”{unit}{which}", len(blank)
+    return key, blank[0], f"“{label}”{unit}{which}"
 
 
 def _which(cols: list[Column], width: int, what: str) -> str:

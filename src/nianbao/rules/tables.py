@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
-from operator import itemgetter
+from itertools import repeat
+from operator import contains, itemgetter
 
 from nianbao.layouts import Column, get
 from nianbao.rules.engine import Context, Hit, rule
@@ -52,6 +53,8 @@ def t3_balance(ctx: Context) -> Iterator[Hit]:
     rows = [grid.get(k) for k in (*left, *right)]
     if None in rows:
         return  # a missing row is T3-ROW-MISSING's
+    if _balanced(rows[:len(left)], rows[len(left):]):
+        return
     for col, vals in zip(spec.columns, zip(*rows, strict=True), strict=True):  # by column
         if None in vals:
             continue  # blanks are T3-BLANK's
@@ -78,6 +81,8 @@ def t3_row_sum(ctx: Context) -> Iterator[Hit]:
         return
     layout = ctx.table_layout("table3").key
     grid = _grid(ctx, "table3")
+    if _rows_add_up(list(grid.values()), _row_sums(layout)):
+        return
     for total, at, parts_of in _row_sums(layout):
         for key, label, _ in _rows(ctx, "table3"):
             row = grid.get(key)
@@ -91,6 +96,32 @@ def t3_row_sum(ctx: Context) -> Iterator[Hit]:
                 yield Hit(table="table3", row=key, column=total.key, expected=expected,
                           found=found, fields={"row_label": label, "column_label": total.label,
                                                "parts": "+".join(_fmt(v) for v in parts)})
+
+
+def _any_blank(rows: list[tuple]) -> bool:
+    return any(map(contains, rows, repeat(None)))  # in C: no Python call per row
+
+
+def _balanced(parts: list[tuple], totals: list[tuple]) -> bool:
+    """True when no row holds a blank and, column by column, the ``parts`` rows add up to
+    the ``totals`` rows: the usual case, decided in C (sums of columns compared as lists)
+    before a rule looks at each column to explain what does not add up. Exact: equal sums
+    here are equal after ``_sum``'s rounding too, and anything else takes the slow path."""
+    if _any_blank(parts) or _any_blank(totals):
+        return False
+    return list(map(sum, zip(*parts, strict=True))) == list(map(sum, zip(*totals, strict=True)))
+
+
+def _rows_add_up(rows: list[tuple], sums) -> bool:
+    """True when every row's total equals the sum of its parts, for each total column, among
+    the rows where neither holds a blank (those are T3-BLANK's): decided with the sums in C."""
+    blanks = _any_blank(rows)
+    for _, at, parts_of in sums:
+        usable = ([r for r in rows if r[at] is not None and None not in parts_of(r)]
+                  if blanks else rows)
+        if list(map(sum, map(parts_of, usable))) != list(map(itemgetter(at), usable)):
+            return False
+    return True
 
 
 @cache
@@ -117,10 +148,12 @@ def t3_col_sum(ctx: Context) -> Iterator[Hit]:
         return
     spec = _spec(ctx, "table3")
     grid = _grid(ctx, "table3")
-    labels = {key: label for key, label, _ in _rows(ctx, "table3")}
     for total in (r for r in spec.rows if r.sum_of):
         if total.key not in grid or not all(k in grid for k in total.sum_of):
             continue  # missing rows are T3-ROW-MISSING's
+        if _balanced([grid[k] for k in total.sum_of], [grid[total.key]]):
+            continue
+        labels = {key: label for key, label, _ in _rows(ctx, "table3")}
         columns = zip(*(grid[k] for k in total.sum_of), strict=True)  # column by column
         for col, parts, found in zip(spec.columns, columns, grid[total.key], strict=True):
             if found is None or None in parts:
