@@ -68,6 +68,14 @@ def test_t2_negative_change_is_allowed_in_the_2019_layout():
     assert findings(r, "T2-NEG") == []
 
 
+def test_t2_negative_equal_to_an_allowed_change_is_still_found():
+    # a negative change does not make the table "clean" for the same number elsewhere
+    r = base("2019")
+    r.table2["licensing"]["change"] = -5
+    r.table2["punishment"]["decisions"] = -5
+    assert findings(r, "T2-NEG") == [("T2-NEG", "table2", "punishment", "decisions", None, -5)]
+
+
 def test_t2_negative_other_2019_column():
     r = mutated(_set("table2", "licensing", "previous", -1), "2019")
     assert findings(r, "T2-NEG") == [("T2-NEG", "table2", "licensing", "previous", None, -1)]

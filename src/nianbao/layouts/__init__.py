@@ -149,6 +149,18 @@ def get(key: str) -> Layout:
     return layouts()[key]
 
 
+@cache
+def cell_order(key: str, table: str) -> dict[tuple[str, str], int]:
+    """(row or group key, column key) -> the cell's position among a table's cells read in
+    the official order (row by row; table 四 group by group), as a complete table is read."""
+    spec = get(key).tables[table]
+    if table == "table4":
+        cells = [(g.key, c.key) for g in spec.groups for c in spec.columns]
+    else:
+        cells = [(r.key, c.key) for r in spec.rows for c in spec.row_columns(r)]
+    return {cell: i for i, cell in enumerate(cells)}
+
+
 def layout_for_year(year: int) -> Layout:
     """The layout the rules prescribe for a report year (2021 for 2021+, 2019 for 2019–2020)."""
     for lay in layouts().values():

@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from nianbao.layouts import Layout, get, layout_for_year
+from nianbao.layouts import Layout, cell_order, get, layout_for_year
 from nianbao.model import Number, Report, SourceLocation
 
 Severity = Literal["error", "warning", "info"]
@@ -160,7 +160,17 @@ class Context:
         return _run(self.table_cells(table), rows, row)
 
     def cell(self, table: str, row: str, column: str) -> dict | None:
-        """A cell's provenance: the last read, as the parser's value is the last placed."""
+        """A cell's provenance: the last read, as the parser's value is the last placed.
+
+        A complete table is read in the official order, so the cell is first looked for
+        where that order puts it: the parser reads each cell once (rows and cells are
+        deduplicated), so a record found there is the only one."""
+        cells = self.table_cells(table)
+        at = cell_order(self.table_layout(table).key, table).get((row, column))
+        if at is not None and at < len(cells):
+            c = cells[at]
+            if c["row"] == row and c["column"] == column:
+                return c
         for c in reversed(self.row_cells(table, row)):
             if c["column"] == column:
                 return c

@@ -109,6 +109,7 @@ def _grid(ctx: Context, name: str) -> dict[str, tuple]:
         if None not in rows and list(map(tuple, rows)) == column_keys:
             # every row present and read in layout order (the usual): taken as they are, in C
             got = dict(zip(row_keys, map(tuple, map(dict.values, rows)), strict=True))
+            ctx.cache[("grid_complete", name)] = True  # no column of any row is absent
         else:
             got = {row: tuple(map(values.get, keys))
                    for row, keys, values in zip(row_keys, column_keys, rows, strict=True)
@@ -131,9 +132,9 @@ def _positions(layout: str, name: str) -> dict[str, int]:
 
 
 def _clean_counts(ctx: Context, name: str) -> bool:
-    """True when every value of the table is a non-negative integer (or blank), or a
-    non-negative amount in a money column: then no count rule has anything to say. Decided
-    once per table and shared by the rules."""
+    """True when every value of the table is a non-negative integer (or blank), except
+    decimals in money columns and negatives in signed ones: then no count rule has anything
+    to say. Decided once per table and shared by the rules."""
     key = ("clean_counts", name)
     got = ctx.cache.get(key)
     if got is None:
@@ -141,20 +142,28 @@ def _clean_counts(ctx: Context, name: str) -> bool:
         # The distinct values suffice (a table holds a dozen): a float or bool the set drops
         # for an equal int (1.0, True) is one no count rule would flag either.
         values = set(chain.from_iterable(map(dict.values, table.values())))
-        types = set(map(type, values))
-        got = types <= _INT_FLOAT_OR_BLANK and min(filter(None, values), default=0) >= 0
-        if got and float in types:
-            # Table 二's amounts (收费金额 in 万元) have decimals; a fraction is clean only
-            # where every cell holding it is an amount (counted, so a count equal to the
-            # fee is not overlooked).
+        got = set(map(type, values)) <= _INT_FLOAT_OR_BLANK
+        if got:
+            # Table 二's amounts (收费金额 in 万元) have decimals, and 2019's 本年增/减 may be
+            # negative: such a value is clean only where every cell holding it is an amount
+            # (or a signed change), counted so that an equal count elsewhere is not overlooked.
+            negatives = [v for v in values if v is not None and v < 0]
             fractions = [v for v in values if type(v) is float and not v.is_integer()]
-            if fractions:
-                money = [table.get(row, {}).get(col.key)
-                         for row, _, col in _money_cells(ctx.table_layout(name).key, name)]
+            if negatives or fractions:
+                money, signed = _exempt_values(ctx, name)
                 cells = list(chain.from_iterable(map(dict.values, table.values())))
-                got = all(cells.count(v) == money.count(v) for v in fractions)
+                got = (all(cells.count(v) == signed.count(v) for v in negatives)
+                       and all(cells.count(v) == money.count(v) for v in fractions))
         ctx.cache[key] = got
     return got
+
+
+def _exempt_values(ctx: Context, name: str) -> tuple[list, list]:
+    """The values of the table's money cells and of its signed cells."""
+    table = getattr(ctx.report, name)
+    layout = ctx.table_layout(name).key
+    return ([table.get(row, {}).get(col.key) for row, _, col in _money_cells(layout, name)],
+            [table.get(row, {}).get(col.key) for row, col in _signed_cells(layout, name)])
 
 
 @cache
@@ -162,6 +171,13 @@ def _money_cells(layout: str, name: str) -> tuple[tuple[str, str, Column], ...]:
     """(row key, row label, column) of a table's amounts (table 二's 收费金额 …)."""
     return tuple((key, label, col) for key, label, columns in _layout_rows(layout, name)
                  for col in columns if col.kind == "money")
+
+
+@cache
+def _signed_cells(layout: str, name: str) -> tuple[tuple[str, Column], ...]:
+    """(row key, column) of a table's cells that may be negative (2019's 本年增/减)."""
+    return tuple((key, col) for key, _, columns in _layout_rows(layout, name)
+                 for col in columns if col.signed)
 
 
 def _spec(ctx: Context, name: str) -> TableSpec:
@@ -218,13 +234,18 @@ def _blanks(ctx: Context, name: str, code: str) -> Iterator[dict]:
               if p.table == name and p.code in _UNREAD}
     described = (blank_rows[:_BLANK_ROWS_SHOWN] if len(blank_rows) > _BLANK_ROWS_SHOWN + 1
                  else blank_rows)
-    rows = []
-    for key, keys, row in described:
-        values = table[key]
-        blank = tuple(compress(keys, map(is_, row, repeat(None))))
-        absent = tuple(k for k in blank if k not in values or (unread and (
-            (key, k) in unread or (key, None) in unread)))
-        rows.append(_blank_row(layout, name, key, blank, absent))
+    if not unread and ctx.cache.get(("grid_complete", name)):
+        # the usual: every blank cell was read empty; rows told apart by where their blanks are
+        rows = [_empty_row(layout, name, key, tuple(map(is_, row, repeat(None))))
+                for key, _, row in described]
+    else:
+        rows = []
+        for key, keys, row in described:
+            values = table[key]
+            blank = tuple(compress(keys, map(is_, row, repeat(None))))
+            absent = tuple(k for k in blank if k not in values or (unread and (
+                (key, k) in unread or (key, None) in unread)))
+            rows.append(_blank_row(layout, name, key, blank, absent))
     key, column = rows[0][:2]
     first = ctx.cell(name, key, column)
     rule = RULES[code]
@@ -244,6 +265,15 @@ _BLANK_ROWS_SHOWN = 5  # rows named in the message; the views flag every blank c
 # Parse problems (docs/output.md) that the recogniser records for every cell of a row it
 # keys but cannot read (its value None, no provenance): one cell, or a whole row (no column).
 _UNREAD = frozenset({"cell_missing", "row_incomplete"})
+
+
+@lru_cache(maxsize=8192)  # the same rows go blank in report after report
+def _empty_row(layout: str, name: str, key: str, blanks: tuple[bool, ...]
+               ) -> tuple[str, str, str]:
+    """``_blank_row`` of a row whose blanks (True where blank, in ``_blank_plan`` order)
+    were all read empty."""
+    keys = dict(_blank_plan(layout, name))[key]
+    return _blank_row(layout, name, key, tuple(compress(keys, blanks)), ())
 
 
 @lru_cache(maxsize=8192)  # the same rows go blank in report after report
