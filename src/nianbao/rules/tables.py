@@ -103,12 +103,14 @@ def _any_blank(rows: list[tuple]) -> bool:
 
 
 def _balanced(parts: list[tuple], totals: list[tuple]) -> bool:
-    """True when no row holds a blank and, column by column, the ``parts`` rows add up to
-    the ``totals`` rows: the usual case, decided in C (sums of columns compared as lists)
-    before a rule looks at each column to explain what does not add up. Exact: equal sums
-    here are equal after ``_sum``'s rounding too, and anything else takes the slow path."""
+    """True when, column by column, the ``parts`` rows add up to the ``totals`` rows in
+    every column without a blank (those are T3-BLANK's): the usual case, decided with sums
+    in C before a rule looks at each column to explain what does not add up. Exact: equal
+    sums here are equal after ``_sum``'s rounding too, and anything else takes the slow path."""
     if _any_blank(parts) or _any_blank(totals):
-        return False
+        n = len(parts)
+        return all(sum(c[:n]) == sum(c[n:])
+                   for c in zip(*parts, *totals, strict=True) if None not in c)
     return list(map(sum, zip(*parts, strict=True))) == list(map(sum, zip(*totals, strict=True)))
 
 
