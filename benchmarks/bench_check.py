@@ -89,7 +89,7 @@ def _time(args, docs: list[bytes], label: str) -> tuple:
     findings = sum(len(r.findings) for r in results)
     n = len(docs)
     print(f"{label}：解析 {n / parse_s:.0f} 份/秒，检查 {n / check_s:.0f} 份/秒；检查耗时为解析的 "
-          f"{check_s / parse_s:.0%}（逐份交替 {one_check / one_parse:.0%}；目标 ≤ 20%），"
+          f"{check_s / parse_s:.1%}（逐份交替 {one_check / one_parse:.1%}；目标 ≤ 20%），"
           f"平均每份 {findings / n:.1f} 条发现，规则 {len(nianbao.rules.all_rules())} 条")
     scale = args.n / n
     return (label, parse_s * scale, check_s * scale, findings * args.n // n,
@@ -106,7 +106,7 @@ def write(rows, args) -> None:
         "| 检查/解析（逐份交替） | 目标 | 结果 |",
         "|---|---|---|---|---|---|---|---|---|",
         *(f"| {label} | {args.n} | {found / args.n:.1f} | "
-          f"{args.n / p:.0f} | {args.n / c:.0f} | {c / p:.0%} | {oc / op:.0%} | ≤ 20% | "
+          f"{args.n / p:.0f} | {args.n / c:.0f} | {c / p:.1%} | {oc / op:.1%} | ≤ 20% | "
           f"{'达标' if max(c / p, oc / op) <= 0.2 else '未达标'} |"
           for label, p, c, found, op, oc in rows)])
 
