@@ -143,7 +143,7 @@ class Context:
     def table_cells(self, table: str) -> list[dict]:
         """Provenance of one table's cells in reading order.
 
-        Grouping all ~250 records of a report by table and row in Python cost more than
+        Grouping all ~200 records of a report by table and row in Python cost more than
         most rules, and most reports need the provenance of a few cells at most: a table's
         records (and a row's within them) are found with list methods in C instead."""
         key = ("cells", table)
@@ -153,11 +153,12 @@ class Context:
         return got
 
     def row_cells(self, table: str, row: str) -> list[dict]:
+        cells = self.table_cells(table)
         key = ("rows", table)
         rows = self.cache.get(key)
         if rows is None:
-            rows = self.cache[key] = list(map(_ROW, self.table_cells(table)))
-        return _run(self.table_cells(table), rows, row)
+            rows = self.cache[key] = list(map(_ROW, cells))
+        return _run(cells, rows, row)
 
     def cell(self, table: str, row: str, column: str) -> dict | None:
         """A cell's provenance: the last read, as the parser's value is the last placed.
